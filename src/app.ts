@@ -1,0 +1,81 @@
+// The services one Roost process holds (database, store, pub/sub, limits, metrics),
+// built from config and closed together.
+import type { Config } from "./config.ts";
+import { type Clock, systemClock } from "./infra/clock.ts";
+import { createDatabase, type Database, type Db } from "./infra/db.ts";
+import { type KeyValueStore, memoryStore, redisStore } from "./infra/kv.ts";
+import { createLogger, type Logger } from "./infra/logger.ts";
+import { createMetrics, type Metrics } from "./infra/metrics.ts";
+import { createAppPubSub, type PubSub } from "./infra/pubsub.ts";
+import { RateLimiter } from "./infra/rate-limit.ts";
+import { createRedis, type Redis, redisReady } from "./infra/redis.ts";
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Db;
+  database: Database;
+  /** Set when REDIS_URL is; readiness checks it. */
+  redis: Redis | undefined;
+  kv: KeyValueStore;
+  rateLimiter: RateLimiter;
+  pubsub: PubSub;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** The database to use: config.databaseUrl, or an embedded server's. */
+  databaseUrl: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = createDatabase({
+    url: options.databaseUrl,
+    max: config.databasePoolMax,
+    onError: (error) => logger.error({ err: error }, "idle PostgreSQL client failed"),
+  });
+
+  let redis: Redis | undefined;
+  let subscriber: Redis | undefined;
+  if (config.redisUrl) {
+    redis = createRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
+    subscriber = createRedis(config.redisUrl, { subscriber: true });
+    redis.on("error", (error) => logger.warn({ err: error }, "redis error"));
+    subscriber.on("error", (error) => logger.warn({ err: error }, "redis subscriber error"));
+    await redisReady(redis);
+  }
+  // Pub/sub channel names carry the prefix by hand: ioredis does not prefix channels.
+  const pubsubRedis =
+    redis && subscriber && config.redisUrl
+      ? { publish: createRedis(config.redisUrl, { subscriber: true }), subscribe: subscriber }
+      : undefined;
+  pubsubRedis?.publish.on("error", (error) => logger.warn({ err: error }, "redis publisher error"));
+
+  const kv = redis ? redisStore(redis) : memoryStore();
+  const metrics = createMetrics(database.stats);
+
+  return {
+    config,
+    logger,
+    clock: options.clock ?? systemClock,
+    db: database.prisma,
+    database,
+    redis,
+    kv,
+    rateLimiter: new RateLimiter(kv, logger),
+    pubsub: createAppPubSub(pubsubRedis),
+    metrics,
+    async close() {
+      await kv.close();
+      for (const client of [subscriber, pubsubRedis?.publish]) {
+        await client?.quit().catch(() => client.disconnect());
+      }
+      await database.close();
+    },
+  };
+}

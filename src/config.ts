@@ -1,0 +1,134 @@
+// The one place that reads process.env: validated, typed, with defaults per environment.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().default("roost:"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  GRAPHQL_PERSISTED_ONLY: booleanString.optional(),
+  DATA_DIR: z.string().default(".data"),
+  WORKER_IN_PROCESS: booleanString.default(true),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  SEED_DEMO_DATA: booleanString.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  /** Unset: an embedded PostgreSQL is started under dataDir. */
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  /** Unset: in-memory cache, rate limits and pub/sub (a single process). */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  jwtSecret: string;
+  logLevel: NonNullable<Env["LOG_LEVEL"]>;
+  persistedOnly: boolean;
+  dataDir: string;
+  workerInProcess: boolean;
+  workerConcurrency: number;
+  /** Load demo listings when the database holds no users. */
+  seedDemoData: boolean;
+  auth: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** Failed log-ins per account per window before RATE_LIMITED. */
+    loginFailuresPerAccount: number;
+    /** Log-in attempts per client IP per window. */
+    loginAttemptsPerIp: number;
+    loginWindowSeconds: number;
+  };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === "production";
+  const dataDir = resolve(env.DATA_DIR);
+
+  if (isProduction && !env.JWT_SECRET) {
+    throw new ConfigError("Invalid configuration:\n  JWT_SECRET: required in production (32+ characters)");
+  }
+  if (isProduction && !env.DATABASE_URL) {
+    throw new ConfigError("Invalid configuration:\n  DATABASE_URL: required in production");
+  }
+
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(dataDir),
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
+    persistedOnly: env.GRAPHQL_PERSISTED_ONLY ?? isProduction,
+    dataDir,
+    workerInProcess: env.WORKER_IN_PROCESS,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    seedDemoData: env.SEED_DEMO_DATA ?? !isProduction,
+    auth: {
+      accessTokenTtlSeconds: 15 * 60,
+      refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
+      loginFailuresPerAccount: 5,
+      loginAttemptsPerIp: 50,
+      loginWindowSeconds: 15 * 60,
+    },
+    limits: { maxDepth: 10, maxAliases: 20, maxCost: 20_000, maxTokens: 3_000 },
+  };
+}
+
+/** Outside production a secret is generated once and kept, so tokens survive restarts. */
+function developmentJwtSecret(dataDir: string): string {
+  const file = join(dataDir, "jwt-secret");
+  try {
+    const existing = readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: fall through and create it
+  }
+  const secret = randomBytes(48).toString("base64url");
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

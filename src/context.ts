@@ -1,0 +1,40 @@
+// Per-request GraphQL context: who is asking (from the bearer token), and the app's services.
+import type { App } from "./app.ts";
+import type { UserRole } from "./generated/prisma/enums.ts";
+import type { Logger } from "./infra/logger.ts";
+import { authenticateRequest } from "./modules/accounts/authenticate.ts";
+
+export interface Viewer {
+  id: string;
+  role: UserRole;
+  /** The refresh-token family (session) the access token was issued for. */
+  sessionId: string;
+}
+
+export interface Context {
+  app: App;
+  requestId: string;
+  viewer: Viewer | null;
+  /** Why a presented token was not accepted ("expired", "revoked"), for UNAUTHENTICATED messages. */
+  authFailure: string | undefined;
+  ip: string;
+  userAgent: string | undefined;
+  log: Logger;
+}
+
+export async function createContext(
+  app: App,
+  request: Request,
+  connection: { ip: string; requestId: string },
+): Promise<Context> {
+  const auth = await authenticateRequest(app, request.headers.get("authorization"));
+  return {
+    app,
+    requestId: connection.requestId,
+    viewer: auth.viewer,
+    authFailure: auth.failure,
+    ip: connection.ip,
+    userAgent: request.headers.get("user-agent") ?? undefined,
+    log: app.logger.child({ requestId: connection.requestId, userId: auth.viewer?.id }),
+  };
+}

@@ -1,0 +1,110 @@
+// The one SchemaBuilder: plugins (scope-auth first), context, scalars. Defines no types.
+import SchemaBuilder from "@pothos/core";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ValidationPlugin from "@pothos/plugin-validation";
+import { type GraphQLSchema, isObjectType } from "graphql";
+import type { Context } from "../context.ts";
+import type PrismaTypes from "../generated/pothos-types.ts";
+import { getDatamodel } from "../generated/pothos-types.ts";
+import { AppError, type FieldError, forbidden, notFound, unauthenticated } from "./errors.ts";
+import { decodeGlobalId, encodeGlobalId } from "./global-id.ts";
+
+export interface AuthScopes {
+  /** Any signed-in user. */
+  authenticated: boolean;
+  admin: boolean;
+  /** The signed-in user is this user (or an admin). */
+  selfOrAdmin: string;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: AuthScopes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    /** Calendar date, YYYY-MM-DD. */
+    Date: { Input: string; Output: string | Date };
+    DateTime: { Input: Date; Output: Date };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      admin: ctx.viewer?.role === "ADMIN",
+      selfOrAdmin: (userId) =>
+        ctx.viewer !== null && (ctx.viewer.id === userId || ctx.viewer.role === "ADMIN"),
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.viewer ? forbidden() : unauthenticated(ctx.authFailure ?? "Authentication required"),
+  },
+  prisma: {
+    client: (ctx) => ctx.app.db,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+  },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    encodeGlobalID: (typename, id) => encodeGlobalId(typename, String(id)),
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
+    // CONTRACT §3: an id of another type or naming nothing visible is NOT_FOUND.
+    nodeQueryOptions: {
+      nullable: true,
+      resolve: async (_root, { id }, _ctx, info, resolveNode) => {
+        const node = isNodeType(info.schema, id.typename) ? await loadOrNull(() => resolveNode(id)) : null;
+        if (node == null) throw notFound();
+        return node;
+      },
+    },
+    nodesQueryOptions: {
+      nullable: { list: false, items: true },
+      resolve: (_root, { ids }, _ctx, info, resolveNodes) =>
+        Promise.all(
+          ids.map((id) =>
+            isNodeType(info.schema, id.typename)
+              ? loadOrNull(async () => (await resolveNodes([id]))[0])
+              : null,
+          ),
+        ),
+    },
+  },
+  validation: {
+    validationError: (result) => {
+      const fields: FieldError[] = result.issues.map((issue) => ({
+        path: (issue.path ?? [])
+          .map((segment) => (typeof segment === "object" ? String(segment.key) : String(segment)))
+          // Arguments are validated under their argument name; clients know the input's own fields.
+          .filter((segment, index) => !(index === 0 && segment === "input"))
+          .join("."),
+        message: issue.message,
+      }));
+      return new AppError("BAD_USER_INPUT", "Invalid input", { fields });
+    },
+  },
+});
+
+function isNodeType(schema: GraphQLSchema, typename: string): boolean {
+  const type = schema.getType(typename);
+  return isObjectType(type) && type.getInterfaces().some((iface) => iface.name === "Node");
+}
+
+/** A node that does not exist reads as null (Prisma reports it as P2025). */
+async function loadOrNull<T>(load: () => Promise<T> | T): Promise<T | null> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "P2025") return null;
+    throw error;
+  }
+}
+
+builder.queryType({});
+builder.mutationType({});

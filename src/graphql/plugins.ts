@@ -1,0 +1,115 @@
+// Yoga plugins: query limits, contract error codes, and error logging.
+import { GraphQLError, parse } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Context } from "../context.ts";
+import type { Metrics } from "../infra/metrics.ts";
+import { AppError, errorStatus } from "./errors.ts";
+import { exceededLimit, measureOperation, type QueryLimits } from "./limits.ts";
+
+/** Refuses documents over the token limit at parse time and operations over the others before they run. */
+export function useQueryLimits(limits: QueryLimits & { maxTokens: number }): Plugin<Context> {
+  return {
+    onParse({ setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parse(source, { ...options, maxTokens: limits.maxTokens });
+        } catch (error) {
+          if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+            throw new AppError(
+              "QUERY_TOO_COMPLEX",
+              `Document exceeds the limit of ${limits.maxTokens} tokens`,
+            );
+          }
+          throw error;
+        }
+      });
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const reason = checkLimits(args, limits);
+      if (reason) setResultAndStopExecution({ errors: [new AppError("QUERY_TOO_COMPLEX", reason)] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const reason = checkLimits(args, limits);
+      if (reason) setResultAndStopExecution({ errors: [new AppError("QUERY_TOO_COMPLEX", reason)] });
+    },
+  };
+}
+
+function checkLimits(
+  args: {
+    document: Parameters<typeof measureOperation>[0];
+    operationName?: string | null;
+    variableValues?: unknown;
+  },
+  limits: QueryLimits,
+): string | undefined {
+  const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+  const measure = measureOperation(args.document, args.operationName, variables);
+  return measure && exceededLimit(measure, limits);
+}
+
+const contractCodes = new Set(Object.keys(errorStatus));
+
+/**
+ * Gives every error a contract code. Errors raised before execution (syntax, unknown
+ * fields, variables that fail coercion) are the client's input: BAD_USER_INPUT.
+ */
+export function useErrorCodes(metrics: Metrics): Plugin<Context> {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !isResultWithErrors(result)) return;
+      const errors = result.errors.map((error) => {
+        const code = error.extensions?.code;
+        const known = typeof code === "string" && contractCodes.has(code);
+        metrics.graphqlErrors.inc({ code: known ? code : "BAD_USER_INPUT" });
+        if (known) return error;
+        return new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          originalError: error.originalError,
+          extensions: { ...error.extensions, code: "BAD_USER_INPUT", http: { status: 400 } },
+        });
+      });
+      setResult({ ...result, errors });
+    },
+  };
+}
+
+function isResultWithErrors(result: unknown): result is { errors: GraphQLError[] } {
+  return (
+    typeof result === "object" && result !== null && Array.isArray((result as { errors?: unknown }).errors)
+  );
+}
+
+/** Masks unexpected errors (no internals leak) after logging them with the request id. */
+export function maskUnexpectedError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+  return new GraphQLError("Internal server error", {
+    nodes: error instanceof GraphQLError ? error.nodes : undefined,
+    path: error instanceof GraphQLError ? error.path : undefined,
+    originalError: original instanceof Error ? original : new Error(message),
+    extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 500 } },
+  });
+}
+
+/** Logs resolver failures that will be masked, with the request's logger (request id, user). */
+export function useErrorLogging(): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          if (!isResultWithErrors(result)) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            if (original && !(original instanceof GraphQLError)) {
+              args.contextValue.log.error({ err: original, path: error.path }, "unexpected resolver error");
+            }
+          }
+        },
+      };
+    },
+  };
+}

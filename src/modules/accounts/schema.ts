@@ -1,0 +1,166 @@
+// Accounts in the schema: the User node, `me`, and the session and profile mutations.
+import type { User } from "../../generated/prisma/client.ts";
+import { builder } from "../../graphql/builder.ts";
+import { inputRules } from "../../graphql/validation.ts";
+import { requireViewer } from "../../graphql/viewer.ts";
+import * as accounts from "./service.ts";
+import { bioRule, emailRule, httpUrlRule, nameRule, newPasswordRule, normalizeEmail } from "./validation.ts";
+
+export const UserRef = builder.prismaNode("User", {
+  id: { field: "id" },
+  fields: (t) => ({
+    email: t.exposeString("email", {
+      nullable: true,
+      description: "Visible to the user themself and to admins; null for everyone else.",
+      authScopes: (user) => ({ selfOrAdmin: user.id }),
+      unauthorizedResolver: () => null,
+    }),
+    firstName: t.exposeString("firstName"),
+    lastName: t.exposeString("lastName"),
+    avatarUrl: t.exposeString("avatarUrl", { nullable: true }),
+    bio: t.exposeString("bio", { nullable: true }),
+    isHost: t.boolean({ select: { role: true }, resolve: (user) => user.role === "HOST" }),
+    isAdmin: t.boolean({ select: { role: true }, resolve: (user) => user.role === "ADMIN" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const AuthPayload = builder.objectRef<accounts.AuthResult>("AuthPayload").implement({
+  description: "A fresh session: a 15-minute access token and a single-use refresh token.",
+  fields: (t) => ({
+    accessToken: t.exposeString("accessToken"),
+    refreshToken: t.exposeString("refreshToken"),
+    user: t.field({ type: UserRef, resolve: (payload) => payload.user }),
+  }),
+});
+
+const SignUpInput = builder.inputType("SignUpInput", {
+  validate: inputRules({
+    email: emailRule,
+    password: newPasswordRule,
+    firstName: nameRule,
+    lastName: nameRule,
+  }),
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true, description: "At least 8 characters." }),
+    firstName: t.string({ required: true }),
+    lastName: t.string({ required: true }),
+  }),
+});
+
+const LogInInput = builder.inputType("LogInInput", {
+  validate: inputRules({ email: emailRule }),
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true }),
+  }),
+});
+
+const RefreshSessionInput = builder.inputType("RefreshSessionInput", {
+  fields: (t) => ({ refreshToken: t.string({ required: true }) }),
+});
+
+const LogOutInput = builder.inputType("LogOutInput", {
+  fields: (t) => ({
+    refreshToken: t.string({ description: "End this token's session (works with an expired access token)." }),
+    allSessions: t.boolean({ description: "End every session of the signed-in user." }),
+  }),
+});
+
+const LogOutPayload = builder.objectRef<{ sessionsEnded: number }>("LogOutPayload").implement({
+  fields: (t) => ({ sessionsEnded: t.exposeInt("sessionsEnded") }),
+});
+
+const UpdateProfileInput = builder.inputType("UpdateProfileInput", {
+  validate: inputRules({
+    firstName: nameRule.nullish(),
+    lastName: nameRule.nullish(),
+    avatarUrl: httpUrlRule.nullish(),
+    bio: bioRule.nullish(),
+  }),
+  fields: (t) => ({
+    firstName: t.string(),
+    lastName: t.string(),
+    avatarUrl: t.string({ description: "null removes the avatar." }),
+    bio: t.string({ description: "null removes the bio." }),
+  }),
+});
+
+const ChangePasswordInput = builder.inputType("ChangePasswordInput", {
+  validate: inputRules({ newPassword: newPasswordRule }),
+  fields: (t) => ({
+    currentPassword: t.string({ required: true }),
+    newPassword: t.string({ required: true }),
+  }),
+});
+
+const UserPayload = (name: string) =>
+  builder.objectRef<{ user: User }>(name).implement({
+    fields: (t) => ({ user: t.field({ type: UserRef, resolve: (payload) => payload.user }) }),
+  });
+const UpdateProfilePayload = UserPayload("UpdateProfilePayload");
+const ChangePasswordPayload = UserPayload("ChangePasswordPayload");
+
+builder.queryField("me", (t) =>
+  t.prismaField({
+    type: "User",
+    nullable: true,
+    description: "The signed-in user. UNAUTHENTICATED without a valid access token.",
+    authScopes: { authenticated: true },
+    resolve: (query, _root, _args, ctx) =>
+      ctx.app.db.user.findUnique({ ...query, where: { id: requireViewer(ctx).viewer.id } }),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: AuthPayload,
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      accounts.signUp(ctx, {
+        email: normalizeEmail(input.email),
+        password: input.password,
+        firstName: input.firstName.trim(),
+        lastName: input.lastName.trim(),
+      }),
+  }),
+  logIn: t.field({
+    type: AuthPayload,
+    args: { input: t.arg({ type: LogInInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      accounts.logIn(ctx, { email: normalizeEmail(input.email), password: input.password }),
+  }),
+  refreshSession: t.field({
+    type: AuthPayload,
+    args: { input: t.arg({ type: RefreshSessionInput, required: true }) },
+    resolve: (_root, { input }, ctx) => accounts.refreshSession(ctx, input.refreshToken),
+  }),
+  logOut: t.field({
+    type: LogOutPayload,
+    description: "Ends a session. Needs either an access token or the session's refresh token.",
+    args: { input: t.arg({ type: LogOutInput }) },
+    resolve: async (_root, { input }, ctx) => ({ sessionsEnded: await accounts.logOut(ctx, input ?? {}) }),
+  }),
+  updateProfile: t.field({
+    type: UpdateProfilePayload,
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: UpdateProfileInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      user: await accounts.updateProfile(requireViewer(ctx), {
+        firstName: input.firstName?.trim(),
+        lastName: input.lastName?.trim(),
+        avatarUrl: input.avatarUrl,
+        bio: input.bio,
+      }),
+    }),
+  }),
+  changePassword: t.field({
+    type: ChangePasswordPayload,
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      user: await accounts.changePassword(requireViewer(ctx), input),
+    }),
+  }),
+}));

@@ -1,0 +1,168 @@
+// The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics).
+import { randomUUID } from "node:crypto";
+import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { App } from "./app.ts";
+import { type Context, createContext } from "./context.ts";
+import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
+import { schema } from "./graphql/schema.ts";
+import { pingDatabase } from "./infra/db.ts";
+import { pingRedis } from "./infra/redis.ts";
+
+type ServerContext = { req?: IncomingMessage };
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+const MAX_BODY_BYTES = 1_000_000;
+
+interface RequestMeta {
+  id: string;
+  startedAt: number;
+}
+
+export function createYogaServer(app: App): Yoga {
+  const requests = new WeakMap<Request, RequestMeta>();
+  const metaOf = (request: Request): RequestMeta => {
+    let meta = requests.get(request);
+    if (!meta) {
+      const given = request.headers.get("x-request-id");
+      meta = {
+        id: given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID(),
+        startedAt: performance.now(),
+      };
+      requests.set(request, meta);
+    }
+    return meta;
+  };
+
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: app.config.isProduction ? false : { title: "Roost GraphiQL" },
+    logging: {
+      debug: (...args) => app.logger.debug(args.map(String).join(" ")),
+      info: (...args) => app.logger.info(args.map(String).join(" ")),
+      warn: (...args) => app.logger.warn(args.map(String).join(" ")),
+      error: (...args) => app.logger.error(args.map(String).join(" ")),
+    },
+    maskedErrors: { maskError: maskUnexpectedError },
+    context: ({ request, req }) =>
+      createContext(app, request, {
+        ip: req?.socket.remoteAddress ?? "unknown",
+        requestId: metaOf(request).id,
+      }),
+    plugins: [
+      useRequestLifecycle(app, metaOf),
+      usePlainRoutes(app),
+      useQueryLimits(app.config.limits),
+      useErrorCodes(app.metrics),
+      useErrorLogging(),
+    ],
+  });
+}
+
+/** Request id, body size limit, access log and HTTP metrics for every route. */
+function useRequestLifecycle(app: App, metaOf: (request: Request) => RequestMeta): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      metaOf(request);
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES) {
+        endResponse(
+          fetchAPI.Response.json(
+            { errors: [{ message: "Request body too large", extensions: { code: "QUERY_TOO_COMPLEX" } }] },
+            { status: 413 },
+          ),
+        );
+      }
+    },
+    onResponse({ request, response }) {
+      const meta = metaOf(request);
+      response.headers.set("x-request-id", meta.id);
+      const route = new URL(request.url).pathname;
+      const seconds = (performance.now() - meta.startedAt) / 1000;
+      app.metrics.httpRequests.inc({ route, method: request.method, status: String(response.status) });
+      app.metrics.httpDuration.observe({ route }, seconds);
+      app.logger.info(
+        {
+          requestId: meta.id,
+          method: request.method,
+          route,
+          status: response.status,
+          ms: Math.round(seconds * 1000),
+        },
+        "request",
+      );
+    },
+  };
+}
+
+function usePlainRoutes(app: App): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (request.method !== "GET") return;
+      const { Response } = fetchAPI;
+      if (url.pathname === "/healthz") {
+        endResponse(Response.json({ status: "ok" }));
+      } else if (url.pathname === "/readyz") {
+        const [database, redis] = await Promise.all([
+          pingDatabase(app.database.pool),
+          app.redis ? pingRedis(app.redis) : Promise.resolve(undefined),
+        ]);
+        const checks = {
+          postgres: database ? "up" : "down",
+          ...(redis !== undefined && { redis: redis ? "up" : "down" }),
+        };
+        const down = Object.entries(checks)
+          .filter(([, state]) => state === "down")
+          .map(([name]) => name);
+        endResponse(
+          Response.json(
+            { status: down.length ? "unavailable" : "ok", checks, down },
+            { status: down.length ? 503 : 200 },
+          ),
+        );
+      } else if (url.pathname === "/metrics") {
+        endResponse(
+          new Response(await app.metrics.registry.metrics(), {
+            headers: { "content-type": app.metrics.registry.contentType },
+          }),
+        );
+      }
+    },
+  };
+}
+
+export interface RunningServer {
+  yoga: Yoga;
+  http: Server;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then closes the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startHttpServer(app: App, port: number, host: string): Promise<RunningServer> {
+  const yoga = createYogaServer(app);
+  const http = createHttpServer(yoga);
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(port, host, () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  return {
+    yoga,
+    http,
+    url: `http://${shownHost}:${address.port}`,
+    async close(graceMs = 10_000) {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const timer = setTimeout(() => http.closeAllConnections(), graceMs);
+      await yoga.dispose();
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

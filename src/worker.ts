@@ -1,0 +1,38 @@
+// Standalone worker process (`npm run worker`): runs background jobs without serving HTTP.
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { prepareDatabase } from "./infra/database-setup.ts";
+import { createLogger } from "./infra/logger.ts";
+import { startWorker } from "./infra/worker.ts";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  if (!config.databaseUrl) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_URL: the standalone worker needs the API's database",
+    );
+  }
+  const database = await prepareDatabase(config, logger);
+  const app = await createApp(config, { databaseUrl: database.url, logger });
+  const runner = await startWorker(app, {
+    connectionString: database.url,
+    concurrency: config.workerConcurrency,
+  });
+  logger.info({ concurrency: config.workerConcurrency }, "worker running");
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "worker shutting down");
+    await runner.stop();
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  await runner.promise;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
