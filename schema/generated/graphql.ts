@@ -29,6 +29,7 @@ export type SignUpInput = {
   email: string;
   firstName: string;
   lastName: string;
+  /** At least 8 characters. */
   password: string;
 };
 

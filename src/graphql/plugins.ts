@@ -14,7 +14,8 @@ export function useQueryLimits(limits: QueryLimits & { maxTokens: number }): Plu
         try {
           return parse(source, { ...options, maxTokens: limits.maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+          // graphql 16 says "more that N tokens"; later versions fix the typo.
+          if (error instanceof GraphQLError && /more tha[nt] \d+ tokens/.test(error.message)) {
             throw new AppError(
               "QUERY_TOO_COMPLEX",
               `Document exceeds the limit of ${limits.maxTokens} tokens`,
@@ -69,7 +70,7 @@ export function useErrorCodes(metrics: Metrics): Plugin<Context> {
           positions: error.positions,
           path: error.path,
           originalError: error.originalError,
-          extensions: { ...error.extensions, code: "BAD_USER_INPUT", http: { status: 400 } },
+          extensions: { http: { status: 400 }, ...error.extensions, code: "BAD_USER_INPUT" },
         });
       });
       setResult({ ...result, errors });

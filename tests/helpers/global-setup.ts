@@ -8,7 +8,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, withDatabase } from "../../src/infra/embedded-postgres.ts";
 import { applyMigrations } from "../../src/infra/migrations.ts";
-import { createRedis, pingRedis } from "../../src/infra/redis.ts";
+import { createRedis, pingRedis, redisReady } from "../../src/infra/redis.ts";
 import { migrateWorkerSchema } from "../../src/infra/worker.ts";
 
 declare module "vitest" {
@@ -49,7 +49,9 @@ export default async function setup(project: TestProject) {
   }
   if (redisUrl) {
     const redis = createRedis(redisUrl);
-    const up = await pingRedis(redis, 3_000);
+    const up = await redisReady(redis, 3_000)
+      .then(() => pingRedis(redis))
+      .catch(() => false);
     redis.disconnect();
     if (!up) throw new Error(`REDIS_URL=${redisUrl} does not answer`);
   }

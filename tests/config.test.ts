@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+const dataDir = () => mkdtempSync(join(tmpdir(), "roost-config-"));
+
+describe("loadConfig", () => {
+  it("has development defaults and keeps a generated JWT secret under the data folder", () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config).toMatchObject({
+      env: "development",
+      port: 4000,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      persistedOnly: false,
+      seedDemoData: true,
+    });
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(dir, "jwt-secret"), "utf8").trim()).toBe(config.jwtSecret);
+    expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(config.jwtSecret);
+  });
+
+  it("requires JWT_SECRET and DATABASE_URL in production, and persists only there by default", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://x/y" })).toThrow(
+      /JWT_SECRET/,
+    );
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "s".repeat(40) })).toThrow(/DATABASE_URL/);
+    const production = loadConfig({
+      NODE_ENV: "production",
+      JWT_SECRET: "s".repeat(40),
+      DATABASE_URL: "postgres://x/y",
+    });
+    expect(production.persistedOnly).toBe(true);
+    expect(production.seedDemoData).toBe(false);
+  });
+
+  it("names every invalid variable at once", () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: "eighty",
+        REDIS_URL: "http://nope",
+        JWT_SECRET: "short",
+        GRAPHQL_PERSISTED_ONLY: "maybe",
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ["PORT", "REDIS_URL", "JWT_SECRET", "GRAPHQL_PERSISTED_ONLY"])
+      expect(message).toContain(name);
+  });
+
+  it("parses booleans and numbers", () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      PORT: "8080",
+      GRAPHQL_PERSISTED_ONLY: "true",
+      WORKER_IN_PROCESS: "0",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      persistedOnly: true,
+      workerInProcess: false,
+      logLevel: "debug",
+    });
+  });
+});
