@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { App } from "./app.ts";
 import { type Context, createContext } from "./context.ts";
+import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { pingDatabase } from "./infra/db.ts";
@@ -55,6 +56,7 @@ export function createYogaServer(app: App): Yoga {
     plugins: [
       useRequestLifecycle(app, metaOf),
       usePlainRoutes(app),
+      useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
       useErrorCodes(app.metrics),
       useErrorLogging(),

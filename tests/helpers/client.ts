@@ -2,6 +2,9 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 
+/** Codegen's client preset stamps each document with its manifest hash. */
+type PersistedDocument = { __meta__?: { hash?: string } };
+
 export interface GraphQLErrorJson {
   message: string;
   path?: Array<string | number>;
@@ -30,11 +33,19 @@ export class GraphQLClient {
     return new GraphQLClient(this.endpoint, { ...this.headers, ...headers });
   }
 
+  /**
+   * Sends a generated document by its persisted id, as a production client does
+   * (GRAPHQL_PERSISTED_ONLY); a string is sent as a plain query.
+   */
   async request<TData, TVariables>(
     document: TypedDocumentNode<TData, TVariables> | string,
-    ...[variables]: TVariables extends Record<string, never> ? [] | [TVariables] : [TVariables]
+    variables?: TVariables,
   ): Promise<GraphQLResponse<TData>> {
-    const query = typeof document === "string" ? document : print(document);
+    const persistedId =
+      typeof document === "string" ? undefined : (document as PersistedDocument).__meta__?.hash;
+    const operation = persistedId
+      ? { extensions: { persistedQuery: { version: 1, sha256Hash: persistedId.replace(/^sha256:/, "") } } }
+      : { query: typeof document === "string" ? document : print(document) };
     const response = await fetch(this.endpoint, {
       method: "POST",
       headers: {
@@ -42,7 +53,7 @@ export class GraphQLClient {
         accept: "application/graphql-response+json",
         ...this.headers,
       },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ ...operation, variables }),
     });
     const body = (await response.json()) as { data?: TData | null; errors?: GraphQLErrorJson[] };
     return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
@@ -51,9 +62,9 @@ export class GraphQLClient {
   /** Like request, but fails the test on any GraphQL error and returns the data. */
   async ok<TData, TVariables>(
     document: TypedDocumentNode<TData, TVariables> | string,
-    ...variables: TVariables extends Record<string, never> ? [] | [TVariables] : [TVariables]
+    variables?: TVariables,
   ): Promise<TData> {
-    const result = await this.request(document, ...variables);
+    const result = await this.request(document, variables);
     if (result.errors?.length || !result.data) {
       throw new Error(`GraphQL request failed: ${JSON.stringify(result.errors ?? result)}`);
     }
