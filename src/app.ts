@@ -1,6 +1,7 @@
 // The services one Roost process holds (database, store, pub/sub, limits, metrics),
 // built from config and closed together.
 import type { Config } from "./config.ts";
+import { Cache } from "./infra/cache.ts";
 import { type Clock, systemClock } from "./infra/clock.ts";
 import { createDatabase, type Database, type Db } from "./infra/db.ts";
 import { type KeyValueStore, memoryStore, redisStore } from "./infra/kv.ts";
@@ -19,6 +20,7 @@ export interface App {
   /** Set when REDIS_URL is; readiness checks it. */
   redis: Redis | undefined;
   kv: KeyValueStore;
+  cache: Cache;
   rateLimiter: RateLimiter;
   pubsub: PubSub;
   metrics: Metrics;
@@ -67,6 +69,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     database,
     redis,
     kv,
+    cache: new Cache(kv, metrics, logger, config.cacheTtlSeconds),
     rateLimiter: new RateLimiter(kv, logger),
     pubsub: createAppPubSub(pubsubRedis),
     metrics,

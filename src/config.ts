@@ -29,6 +29,9 @@ const envSchema = z.object({
   WORKER_IN_PROCESS: booleanString.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   SEED_DEMO_DATA: booleanString.optional(),
+  SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
+  TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -61,6 +64,13 @@ export interface Config {
     loginAttemptsPerIp: number;
     loginWindowSeconds: number;
   };
+  pricing: {
+    /** Guest service fee in basis points of the stay's subtotal. */
+    serviceFeeBps: number;
+    taxBps: number;
+  };
+  /** Upper bound on how long any cached entry lives. */
+  cacheTtlSeconds: number;
   limits: {
     maxDepth: number;
     maxAliases: number;
@@ -114,6 +124,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginAttemptsPerIp: 50,
       loginWindowSeconds: 15 * 60,
     },
+    pricing: {
+      serviceFeeBps: Math.round(env.SERVICE_FEE_PERCENT * 100),
+      taxBps: Math.round(env.TAX_PERCENT * 100),
+    },
+    cacheTtlSeconds: env.CACHE_TTL_SECONDS,
     limits: { maxDepth: 10, maxAliases: 20, maxCost: 20_000, maxTokens: 3_000 },
   };
 }

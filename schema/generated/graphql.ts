@@ -82,7 +82,11 @@ export type UserByIdQueryVariables = Exact<{
 }>;
 
 
-export type UserByIdQuery = { node: { email: string | null, firstName: string, id: string } | null };
+export type UserByIdQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { email: string | null, firstName: string, id: string }
+   | null };
 
 export type UpdateProfileMutationVariables = Exact<{
   input: UpdateProfileInput;

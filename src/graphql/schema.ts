@@ -1,6 +1,8 @@
 // Assembles the schema: each module registers its types and fields on import.
 import "./scalars.ts";
 import "../modules/accounts/schema.ts";
+import "../modules/pricing/schema.ts";
+import "../modules/listings/schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

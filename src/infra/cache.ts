@@ -1,0 +1,72 @@
+// Read-through cache on the shared store, invalidated by namespace versions: a write bumps
+// the version of every namespace it touches, so later reads miss and reload. When the store
+// is down the cache is skipped (counted as an error) and callers read the database.
+import { randomBytes } from "node:crypto";
+import type { KeyValueStore } from "./kv.ts";
+import type { Logger } from "./logger.ts";
+import type { Metrics } from "./metrics.ts";
+
+export class Cache {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    /** Upper bound for every entry's life. */
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /**
+   * Returns the cached value for key under the given namespaces' current versions, or
+   * loads, stores and returns it. Values must survive JSON (convert Dates yourself).
+   */
+  async getOrLoad<T>(namespaces: readonly string[], key: string, load: () => Promise<T>): Promise<T> {
+    let fullKey: string | undefined;
+    try {
+      const versions = await Promise.all(
+        namespaces.map((namespace) => this.store.get(versionKey(namespace))),
+      );
+      fullKey = `cache:${namespaces.map((namespace, i) => `${namespace}@${versions[i] ?? "0"}`).join("|")}:${key}`;
+      const hit = await this.store.get(fullKey);
+      if (hit !== null) {
+        this.metrics.cacheRequests.inc({ result: "hit" });
+        return JSON.parse(hit) as T;
+      }
+      this.metrics.cacheRequests.inc({ result: "miss" });
+    } catch (error) {
+      this.metrics.cacheRequests.inc({ result: "error" });
+      this.logger.warn({ err: error }, "cache unavailable; reading through");
+      return load();
+    }
+    const value = await load();
+    await this.store.set(fullKey, JSON.stringify(value), this.ttlSeconds).catch(() => undefined);
+    return value;
+  }
+
+  /** Invalidates everything cached under these namespaces. Call after the write commits. */
+  async invalidate(...namespaces: string[]): Promise<void> {
+    // A version outlives every entry written under the one before it, so an expired
+    // version can never resurrect stale entries.
+    const versionTtl = this.ttlSeconds * 2 + 60;
+    try {
+      await Promise.all(
+        namespaces.map((namespace) =>
+          this.store.set(versionKey(namespace), randomBytes(6).toString("hex"), versionTtl),
+        ),
+      );
+    } catch (error) {
+      this.logger.error(
+        { err: error, namespaces },
+        "cache invalidation failed; entries expire within the TTL",
+      );
+    }
+  }
+}
+
+const versionKey = (namespace: string) => `cache-version:${namespace}`;
+
+/** Namespaces shared by the modules that read and write listings. */
+export const cacheNamespaces = {
+  listing: (listingId: string) => `listing:${listingId}`,
+  /** Every search result: any listing change can move a listing in or out of a search. */
+  search: "search",
+} as const;

@@ -1,0 +1,147 @@
+// Listings in the schema: the Listing node with its photos, amenities and address.
+import { builder } from "../../graphql/builder.ts";
+import { notFound } from "../../graphql/errors.ts";
+import { decodeIdOf } from "../../graphql/global-id.ts";
+import { money } from "../pricing/money.ts";
+import { MoneyRef } from "../pricing/schema.ts";
+import { canManageListing, canViewListing, visibleListingsWhere } from "./access.ts";
+import { CancellationPolicyEnum, ListingStatusEnum, PropertyTypeEnum, RoomTypeEnum } from "./enums.ts";
+
+export const AmenityRef = builder.prismaObject("Amenity", {
+  fields: (t) => ({
+    code: t.exposeString("code"),
+    name: t.exposeString("name"),
+    category: t.exposeString("category"),
+  }),
+});
+
+export const PhotoRef = builder.prismaNode("ListingPhoto", {
+  name: "Photo",
+  id: { field: "id" },
+  fields: (t) => ({
+    url: t.exposeString("url"),
+    caption: t.exposeString("caption", { nullable: true }),
+    position: t.exposeInt("position"),
+  }),
+});
+
+interface AddressShape {
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string | null;
+  country: string;
+  exact: boolean;
+}
+
+const AddressRef = builder.objectRef<AddressShape>("Address").implement({
+  description: "Street lines are shown to the host and admins only; everyone sees city, region and country.",
+  fields: (t) => ({
+    line1: t.string({ nullable: true, resolve: (a) => (a.exact ? a.line1 : null) }),
+    line2: t.string({ nullable: true, resolve: (a) => (a.exact ? a.line2 : null) }),
+    city: t.exposeString("city"),
+    region: t.exposeString("region", { nullable: true }),
+    postalCode: t.string({ nullable: true, resolve: (a) => (a.exact ? a.postalCode : null) }),
+    country: t.exposeString("country", { description: "ISO 3166-1 alpha-2." }),
+  }),
+});
+
+const LocationRef = builder.objectRef<{ lat: number; lng: number }>("Location").implement({
+  fields: (t) => ({ lat: t.exposeFloat("lat"), lng: t.exposeFloat("lng") }),
+});
+
+export const ListingRef = builder.prismaNode("Listing", {
+  id: { field: "id" },
+  // node(id): drafts and unlisted listings read as missing for all but their host and admins.
+  findUnique: (id, ctx) => ({ ...visibleListingsWhere(ctx.viewer), id }),
+  select: { hostId: true, status: true },
+  fields: (t) => ({
+    title: t.exposeString("title"),
+    description: t.exposeString("description"),
+    propertyType: t.expose("propertyType", { type: PropertyTypeEnum }),
+    roomType: t.expose("roomType", { type: RoomTypeEnum }),
+    status: t.expose("status", { type: ListingStatusEnum }),
+    address: t.field({
+      type: AddressRef,
+      select: {
+        addressLine1: true,
+        addressLine2: true,
+        city: true,
+        region: true,
+        postalCode: true,
+        country: true,
+      },
+      resolve: (listing, _args, ctx) => ({
+        line1: listing.addressLine1,
+        line2: listing.addressLine2,
+        city: listing.city,
+        region: listing.region,
+        postalCode: listing.postalCode,
+        country: listing.country,
+        exact: canManageListing(ctx.viewer, listing),
+      }),
+    }),
+    location: t.field({
+      type: LocationRef,
+      select: { lat: true, lng: true },
+      resolve: (listing) => ({ lat: listing.lat, lng: listing.lng }),
+    }),
+    timeZone: t.exposeString("timeZone"),
+    maxGuests: t.exposeInt("maxGuests"),
+    bedrooms: t.exposeInt("bedrooms"),
+    beds: t.exposeInt("beds"),
+    bathrooms: t.exposeFloat("bathrooms"),
+    currency: t.exposeString("currency"),
+    nightlyPrice: t.field({
+      type: MoneyRef,
+      select: { nightlyPrice: true, currency: true },
+      resolve: (listing) => money(listing.nightlyPrice, listing.currency),
+    }),
+    cleaningFee: t.field({
+      type: MoneyRef,
+      select: { cleaningFee: true, currency: true },
+      resolve: (listing) => money(listing.cleaningFee, listing.currency),
+    }),
+    weeklyDiscountPercent: t.exposeInt("weeklyDiscountPct"),
+    monthlyDiscountPercent: t.exposeInt("monthlyDiscountPct"),
+    minNights: t.exposeInt("minNights"),
+    maxNights: t.exposeInt("maxNights"),
+    instantBook: t.exposeBoolean("instantBook"),
+    cancellationPolicy: t.expose("cancellationPolicy", { type: CancellationPolicyEnum }),
+    houseRules: t.exposeString("houseRules", { nullable: true }),
+    checkInTime: t.exposeString("checkInTime"),
+    checkOutTime: t.exposeString("checkOutTime"),
+    host: t.relation("host"),
+    photos: t.relation("photos", { query: { orderBy: [{ position: "asc" }, { id: "asc" }] } }),
+    amenities: t.field({
+      type: [AmenityRef],
+      select: { amenities: { select: { amenity: true }, orderBy: { amenity: { position: "asc" } } } },
+      resolve: (listing) => listing.amenities.map((link) => link.amenity),
+    }),
+    publishedAt: t.expose("publishedAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  amenities: t.prismaField({
+    type: ["Amenity"],
+    description: "The amenity catalog, in display order.",
+    resolve: (query, _root, _args, ctx) =>
+      ctx.app.db.amenity.findMany({ ...query, orderBy: { position: "asc" } }),
+  }),
+  listing: t.prismaField({
+    type: "Listing",
+    nullable: true,
+    description: "A listing by id. NOT_FOUND for drafts and unlisted listings of other hosts.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = decodeIdOf("Listing", args.id, "Listing");
+      const listing = await ctx.app.db.listing.findUnique({ ...query, where: { id } });
+      if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
+      return listing;
+    },
+  }),
+}));
