@@ -108,3 +108,4 @@ async function loadOrNull<T>(load: () => Promise<T> | T): Promise<T | null> {
 
 builder.queryType({});
 builder.mutationType({});
+export type SchemaTypes = typeof builder.$inferSchemaTypes;
