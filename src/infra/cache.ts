@@ -1,7 +1,7 @@
 // Read-through cache on the shared store, invalidated by namespace versions: a write bumps
 // the version of every namespace it touches, so later reads miss and reload. When the store
 // is down the cache is skipped (counted as an error) and callers read the database.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { KeyValueStore } from "./kv.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -17,7 +17,7 @@ export class Cache {
 
   /**
    * Returns the cached value for key under the given namespaces' current versions, or
-   * loads, stores and returns it. Values must survive JSON (convert Dates yourself).
+   * loads, stores and returns it. Values go through JSON; Dates come back as Dates.
    */
   async getOrLoad<T>(namespaces: readonly string[], key: string, load: () => Promise<T>): Promise<T> {
     let fullKey: string | undefined;
@@ -29,7 +29,7 @@ export class Cache {
       const hit = await this.store.get(fullKey);
       if (hit !== null) {
         this.metrics.cacheRequests.inc({ result: "hit" });
-        return JSON.parse(hit) as T;
+        return JSON.parse(hit, reviveDates) as T;
       }
       this.metrics.cacheRequests.inc({ result: "miss" });
     } catch (error) {
@@ -64,9 +64,21 @@ export class Cache {
 
 const versionKey = (namespace: string) => `cache-version:${namespace}`;
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** JSON.stringify writes Dates as toISOString(); turn exactly that shape back into Dates. */
+function reviveDates(_key: string, value: unknown): unknown {
+  return typeof value === "string" && ISO_INSTANT.test(value) ? new Date(value) : value;
+}
+
 /** Namespaces shared by the modules that read and write listings. */
 export const cacheNamespaces = {
   listing: (listingId: string) => `listing:${listingId}`,
   /** Every search result: any listing change can move a listing in or out of a search. */
   search: "search",
 } as const;
+
+/** A short stable key for a JSON-able value (a filter, a Prisma selection). */
+export function hashOf(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
+}

@@ -2,6 +2,7 @@
 import type { Context } from "../../context.ts";
 import type { User } from "../../generated/prisma/client.ts";
 import { AppError, badInput, unauthenticated } from "../../graphql/errors.ts";
+import { cacheNamespaces } from "../../infra/cache.ts";
 import { mapDatabaseError } from "../../infra/db-errors.ts";
 import type { RateLimitRule } from "../../infra/rate-limit.ts";
 import { queueEmail } from "../notifications/email.ts";
@@ -158,7 +159,12 @@ export async function updateProfile(
     ...(input.avatarUrl !== undefined && { avatarUrl: input.avatarUrl }),
     ...(input.bio !== undefined && { bio: input.bio }),
   };
-  return ctx.app.db.user.update({ where: { id: ctx.viewer.id }, data });
+  const user = await ctx.app.db.user.update({ where: { id: ctx.viewer.id }, data });
+  // Cached listing pages show their host's name and avatar.
+  const listings = await ctx.app.db.listing.findMany({ where: { hostId: user.id }, select: { id: true } });
+  if (listings.length)
+    await ctx.app.cache.invalidate(...listings.map((listing) => cacheNamespaces.listing(listing.id)));
+  return user;
 }
 
 /** Changes the password and ends every other session of the user. */

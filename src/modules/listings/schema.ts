@@ -5,6 +5,7 @@ import { builder, type SchemaTypes } from "../../graphql/builder.ts";
 import { notFound } from "../../graphql/errors.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
 import { requireViewer } from "../../graphql/viewer.ts";
+import { cacheNamespaces, hashOf } from "../../infra/cache.ts";
 import { UserRef } from "../accounts/schema.ts";
 import { money } from "../pricing/money.ts";
 import { MoneyRef } from "../pricing/schema.ts";
@@ -145,7 +146,12 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const id = decodeIdOf("Listing", args.id, "Listing");
-      const listing = await ctx.app.db.listing.findUnique({ ...query, where: { id } });
+      // The listing page is cached per selection; visibility is checked on every read.
+      const listing = await ctx.app.cache.getOrLoad(
+        [cacheNamespaces.listing(id)],
+        `page:${hashOf(query)}`,
+        () => ctx.app.db.listing.findUnique({ ...query, where: { id } }),
+      );
       if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
       return listing;
     },
