@@ -41,8 +41,7 @@ export async function signAccessToken(
 }
 
 export type AccessTokenResult =
-  | { ok: true; claims: AccessClaims }
-  | { ok: false; reason: "expired" | "invalid" };
+  { ok: true; claims: AccessClaims } | { ok: false; reason: "expired" | "invalid" };
 
 export async function verifyAccessToken(
   token: string,
