@@ -51,10 +51,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     subscriber.on("error", (error) => logger.warn({ err: error }, "redis subscriber error"));
     await redisReady(redis);
   }
-  // Pub/sub channel names carry the prefix by hand: ioredis does not prefix channels.
   const pubsubRedis =
     redis && subscriber && config.redisUrl
-      ? { publish: createRedis(config.redisUrl, { subscriber: true }), subscribe: subscriber }
+      ? {
+          publish: createRedis(config.redisUrl, { subscriber: true }),
+          subscribe: subscriber,
+          channelPrefix: config.redisKeyPrefix,
+        }
       : undefined;
   pubsubRedis?.publish.on("error", (error) => logger.warn({ err: error }, "redis publisher error"));
 

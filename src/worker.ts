@@ -23,9 +23,19 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "worker shutting down");
-    await runner.stop();
-    await app.close();
-    process.exit(0);
+    // Running jobs get their chance to finish; a stuck one must not keep the process alive.
+    setTimeout(() => {
+      logger.error("worker shutdown took too long; exiting");
+      process.exit(1);
+    }, 30_000).unref();
+    try {
+      await runner.stop();
+      await app.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "error during worker shutdown");
+      process.exit(1);
+    }
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -48,6 +48,7 @@ export const builder = new SchemaBuilder<{
     client: (ctx) => ctx.app.db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
+    // The schema is built at import time, before config is loaded: read the one flag directly.
     onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
   },
   relay: {

@@ -10,11 +10,26 @@ export type PubSubChannels = {
   listingCalendarChanged: [listingId: string, payload: { listingId: string; from: string; to: string }];
 };
 
-export function createAppPubSub(redis?: { publish: Redis; subscribe: Redis }) {
+export function createAppPubSub(redis?: { publish: Redis; subscribe: Redis; channelPrefix: string }) {
   if (!redis) return createPubSub<PubSubChannels>();
+  const target = createRedisEventTarget({ publishClient: redis.publish, subscribeClient: redis.subscribe });
   return createPubSub<PubSubChannels>({
-    eventTarget: createRedisEventTarget({ publishClient: redis.publish, subscribeClient: redis.subscribe }),
+    eventTarget: withTopicPrefix(target, redis.channelPrefix) as typeof target,
   });
+}
+
+/**
+ * Redis channels are not covered by ioredis's keyPrefix: prefix topics ourselves so that
+ * deployments sharing one Redis never see each other's events.
+ */
+function withTopicPrefix(inner: EventTarget, prefix: string): EventTarget {
+  return {
+    addEventListener: (type, listener, options) => inner.addEventListener(prefix + type, listener, options),
+    removeEventListener: (type, listener, options) =>
+      inner.removeEventListener(prefix + type, listener, options),
+    dispatchEvent: (event) =>
+      inner.dispatchEvent(new CustomEvent(prefix + event.type, { detail: (event as CustomEvent).detail })),
+  };
 }
 
 export type PubSub = ReturnType<typeof createAppPubSub>;

@@ -20,6 +20,11 @@ export interface TestAppOptions {
   configure?: (config: Config) => void;
   /** Use Redis when the run has one (default); false forces the in-memory stand-ins. */
   redis?: boolean;
+  /**
+   * Keys and pub/sub channels are namespaced per app by default; give two apps the same
+   * prefix to make them one deployment (e.g. events fanned out across processes).
+   */
+  redisKeyPrefix?: string;
 }
 
 export interface TestApp {
@@ -42,7 +47,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: database.url,
     DATABASE_POOL_MAX: "5",
     ...(redisUrl && { REDIS_URL: redisUrl }),
-    REDIS_KEY_PREFIX: `roost-test:${randomBytes(6).toString("hex")}:`,
+    REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `roost-test:${randomBytes(6).toString("hex")}:`,
     DATA_DIR: join(tmpdir(), "roost-test-data"),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
   });

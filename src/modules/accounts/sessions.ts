@@ -33,14 +33,43 @@ export async function revokeSessions(
   return ids.length;
 }
 
+/**
+ * A session marked in the shared store is revoked at once, in every process. Otherwise
+ * PostgreSQL decides, and a live answer is remembered here briefly: a mark lost with a
+ * Redis outage delays a revocation by at most LIVE_SESSION_MEMORY_MS, never forever.
+ */
 export async function isSessionRevoked(app: App, sessionId: string): Promise<boolean> {
   try {
     if (await app.kv.exists(revokedKey(sessionId))) return true;
-    // Not marked: still check the row when the store forgot it (restart of an in-memory store).
-    if (app.kv.kind === "redis") return false;
   } catch (error) {
     app.logger.warn({ err: error }, "session store unavailable; checking the database");
   }
+  const memory = liveSessions(app);
+  const now = Date.now();
+  if ((memory.get(sessionId) ?? 0) > now) return false;
   const session = await app.db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true } });
-  return !session || session.revokedAt !== null;
+  const revoked = !session || session.revokedAt !== null;
+  if (!revoked) {
+    if (memory.size >= 10_000) memory.clear();
+    memory.set(sessionId, now + LIVE_SESSION_MEMORY_MS);
+  }
+  return revoked;
+}
+
+const LIVE_SESSION_MEMORY_MS = 30_000;
+const liveSessionsByApp = new WeakMap<App, Map<string, number>>();
+
+function liveSessions(app: App): Map<string, number> {
+  let memory = liveSessionsByApp.get(app);
+  if (!memory) {
+    memory = new Map();
+    liveSessionsByApp.set(app, memory);
+  }
+  return memory;
+}
+
+/** Forgets remembered answers for these sessions in this process (revocation here is immediate). */
+function forgetLiveSessions(app: App, sessionIds: readonly string[]): void {
+  const memory = liveSessions(app);
+  for (const id of sessionIds) memory.delete(id);
 }

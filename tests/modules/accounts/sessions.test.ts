@@ -99,6 +99,15 @@ describe("logOut", () => {
     expect(codeOf(await refresh(user.refreshToken))).toBe("UNAUTHENTICATED");
   });
 
+  it("stays ended when the store loses its revocation mark (PostgreSQL decides)", async () => {
+    const user = await factories(t).user().create();
+    expect((await user.client.ok(MeDocument)).me?.id).toBe(user.globalId);
+    await user.client.ok(LogOutDocument, {});
+    const session = await t.app.db.session.findFirstOrThrow({ where: { userId: user.id } });
+    await t.app.kv.del(`session-revoked:${session.id}`);
+    expect(codeOf(await user.client.request(MeDocument))).toBe("UNAUTHENTICATED");
+  });
+
   it("ends a session by its refresh token without an access token", async () => {
     const user = await factories(t).user().create();
     const result = await t.client.ok(LogOutDocument, { input: { refreshToken: user.refreshToken } });
