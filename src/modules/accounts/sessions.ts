@@ -22,12 +22,13 @@ export async function revokeSessions(
     where: { id: { in: ids }, revokedAt: null },
     data: { revokedAt: now, revokeReason: reason },
   });
+  forgetLiveSessions(app, ids);
   // Access tokens outlive nothing longer than their TTL, so the mark need not either.
   const ttl = app.config.auth.accessTokenTtlSeconds;
   await Promise.all(ids.map((id) => app.kv.set(revokedKey(id), reason, ttl))).catch((error) =>
     app.logger.warn(
       { err: error },
-      "could not mark revoked sessions in the store; falling back to the database",
+      "could not mark revoked sessions in the store; other processes see it within 30 s",
     ),
   );
   return ids.length;
