@@ -3,6 +3,10 @@ import "./scalars.ts";
 import "../modules/accounts/schema.ts";
 import "../modules/pricing/schema.ts";
 import "../modules/listings/schema.ts";
+import "../modules/listings/calendar-schema.ts";
+import "../modules/pricing/quote-schema.ts";
+import "../modules/reviews/schema.ts";
+import "../modules/search/schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,249 @@
+// A listing's calendar: which nights are held (host blocks, live bookings) and what each costs,
+// and the host's setAvailability that blocks, frees and prices ranges of nights.
+import type { Context } from "../../context.ts";
+import type { Listing, Prisma } from "../../generated/prisma/client.ts";
+import { AppError, badInput, type FieldError, notFound } from "../../graphql/errors.ts";
+import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts";
+import { mapDatabaseError, withRetries } from "../../infra/db-errors.ts";
+import { type Money, money } from "../pricing/money.ts";
+import { stayNights } from "../pricing/service.ts";
+import { canViewListing } from "./access.ts";
+import { invalidateListing, manageableListing } from "./service.ts";
+import { LIMITS } from "./validation.ts";
+
+/** Reads go through the client or, inside a transaction, its transaction client. */
+type DbClient = Prisma.TransactionClient;
+
+export const CALENDAR_LIMITS = {
+  /** Nights one calendar read or one availability range may span. */
+  rangeNightsMax: 366,
+  rangesPerCallMax: 50,
+  /** setAvailability reaches at most this many years past the listing's today. */
+  horizonYears: 2,
+  nightlyPriceMin: LIMITS.nightlyPriceMin,
+  nightlyPriceMax: LIMITS.nightlyPriceMax,
+} as const;
+
+const DAY_MS = 86_400_000;
+
+export interface CalendarNight {
+  date: Date;
+  available: boolean;
+  nightlyPrice: Money;
+}
+
+export interface AvailabilityRange {
+  start: Date;
+  /** Exclusive. */
+  end: Date;
+  available: boolean;
+  /** A number sets the range's price, null restores the base price, undefined leaves prices alone. */
+  nightlyPrice?: number | null;
+}
+
+export const nightsBetween = (from: Date, to: Date): number =>
+  Math.round((to.getTime() - from.getTime()) / DAY_MS);
+
+/** A Date-scalar input (already checked by the scalar) as a UTC-midnight Date. */
+export function calendarDate(value: string, path: string): Date {
+  const date = parseCalendarDate(value);
+  if (!date) throw badInput([{ path, message: "must be a calendar date YYYY-MM-DD" }]);
+  return date;
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date at an instant in an IANA zone, as a UTC-midnight Date. */
+export function localDate(instant: Date, timeZone: string): Date {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+    });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return new Date(Date.UTC(part("year"), part("month") - 1, part("day")));
+}
+
+/** "Today" for date rules is the listing's local date, by the app's (injectable) clock. */
+export const listingToday = (ctx: Context, listing: { timeZone: string }): Date =>
+  localDate(ctx.app.clock.now(), listing.timeZone);
+
+export const datesUnavailable = (fields?: FieldError[]): AppError =>
+  new AppError("DATES_UNAVAILABLE", "The listing is not available on some of those nights", { fields });
+
+/** The listing if the caller may see it; NOT_FOUND otherwise, so drafts do not leak. */
+export async function viewableListing(ctx: Context, listingId: string): Promise<Listing> {
+  const listing = await ctx.app.db.listing.findUnique({ where: { id: listingId } });
+  if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
+  return listing;
+}
+
+/** Holds touching [from, to) overlap it: nights are [start, end). */
+const overlapping = (from: Date, to: Date) => ({ startDate: { lt: to }, endDate: { gt: from } });
+
+/** Host prices for the nights in [from, to), keyed "YYYY-MM-DD"; nights without one cost the base price. */
+export async function customPricesFor(
+  db: DbClient,
+  listingId: string,
+  from: Date,
+  to: Date,
+): Promise<Map<string, number>> {
+  const rows = await db.nightPrice.findMany({
+    where: { listingId, night: { gte: from, lt: to } },
+    select: { night: true, amount: true },
+  });
+  return new Map(rows.map((row) => [formatCalendarDate(row.night), row.amount]));
+}
+
+/** True when a block or a live booking holds any night in [from, to). */
+export async function hasHeldNight(db: DbClient, listingId: string, from: Date, to: Date): Promise<boolean> {
+  const hold = await db.calendarHold.findFirst({
+    where: { listingId, ...overlapping(from, to) },
+    select: { id: true },
+  });
+  return hold !== null;
+}
+
+/** Each night in [from, to): held or free, and its price (custom, else the listing's base price). */
+export async function listingNights(
+  db: DbClient,
+  listing: { id: string; nightlyPrice: number; currency: string },
+  from: Date,
+  to: Date,
+): Promise<CalendarNight[]> {
+  // Booking holds exist only while the booking is PENDING or CONFIRMED (kept by a trigger).
+  const holds = await db.calendarHold.findMany({
+    where: { listingId: listing.id, ...overlapping(from, to) },
+    select: { startDate: true, endDate: true },
+  });
+  const prices = await customPricesFor(db, listing.id, from, to);
+  return stayNights(from, to).map((date) => ({
+    date,
+    available: !holds.some((hold) => hold.startDate <= date && date < hold.endDate),
+    nightlyPrice: money(prices.get(formatCalendarDate(date)) ?? listing.nightlyPrice, listing.currency),
+  }));
+}
+
+/** The rules that depend on the listing's today; the input's own shape is checked at the edge. */
+export function availabilityDateIssues(ranges: readonly AvailabilityRange[], today: Date): FieldError[] {
+  const horizon = new Date(
+    Date.UTC(today.getUTCFullYear() + CALENDAR_LIMITS.horizonYears, today.getUTCMonth(), today.getUTCDate()),
+  );
+  const issues: FieldError[] = [];
+  ranges.forEach((range, index) => {
+    if (range.start < today) {
+      issues.push({ path: `ranges.${index}.start`, message: "must not be in the past" });
+    }
+    if (range.end > horizon) {
+      issues.push({
+        path: `ranges.${index}.end`,
+        message: `must be at most ${CALENDAR_LIMITS.horizonYears} years ahead (${formatCalendarDate(horizon)})`,
+      });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Blocks, frees and prices ranges of nights, all in one transaction. Host blocks never
+ * overlap each other (a block absorbs the blocks it overlaps or touches; freeing trims or
+ * splits them); booking holds are never touched, and blocking a booked night is refused.
+ */
+export async function setAvailability(
+  ctx: Context,
+  listingId: string,
+  ranges: readonly AvailabilityRange[],
+): Promise<Listing> {
+  const listing = await manageableListing(ctx, listingId);
+  const issues = availabilityDateIssues(ranges, listingToday(ctx, listing));
+  if (issues.length) throw badInput(issues);
+
+  await withRetries(() =>
+    ctx.app.db.$transaction(async (tx) => {
+      // Serializes calendar edits per listing, so the merge reads the blocks it rewrites.
+      await tx.$queryRaw`SELECT id FROM listings WHERE id = ${listingId}::uuid FOR UPDATE`;
+      await refuseBookedNights(tx, listingId, ranges);
+      for (const range of ranges) {
+        if (range.available) await freeNights(tx, listingId, range);
+        else await blockNights(tx, listingId, range);
+        if (range.nightlyPrice !== undefined) await priceNights(tx, listingId, range, range.nightlyPrice);
+      }
+    }),
+  ).catch((error: unknown) => mapDatabaseError(error));
+
+  const from = new Date(Math.min(...ranges.map((range) => range.start.getTime())));
+  const to = new Date(Math.max(...ranges.map((range) => range.end.getTime())));
+  await announceCalendarChange(ctx, listingId, from, to);
+  return listing;
+}
+
+/** After a commit that changed nights in [from, to): drop cached reads, tell subscribers. */
+export async function announceCalendarChange(ctx: Context, listingId: string, from: Date, to: Date) {
+  await invalidateListing(ctx, listingId);
+  ctx.app.pubsub.publish("listingCalendarChanged", listingId, {
+    listingId,
+    from: formatCalendarDate(from),
+    to: formatCalendarDate(to),
+  });
+}
+
+/** A better answer than the exclusion constraint's, checked first: which range hits a booking. */
+async function refuseBookedNights(tx: DbClient, listingId: string, ranges: readonly AvailabilityRange[]) {
+  const blocking = ranges.filter((range) => !range.available);
+  if (blocking.length === 0) return;
+  const booked = await tx.calendarHold.findMany({
+    where: { listingId, kind: "BOOKING", OR: blocking.map((range) => overlapping(range.start, range.end)) },
+    select: { startDate: true, endDate: true },
+  });
+  const fields = ranges.flatMap((range, index) =>
+    !range.available && booked.some((hold) => hold.startDate < range.end && hold.endDate > range.start)
+      ? [{ path: `ranges.${index}`, message: "overlaps a booking" }]
+      : [],
+  );
+  if (fields.length) throw datesUnavailable(fields);
+}
+
+/** One block over the range and every block it overlaps or touches. */
+async function blockNights(tx: DbClient, listingId: string, range: AvailabilityRange) {
+  const neighbours = await tx.calendarHold.findMany({
+    where: { listingId, kind: "BLOCK", startDate: { lte: range.end }, endDate: { gte: range.start } },
+  });
+  const startDate = new Date(
+    Math.min(range.start.getTime(), ...neighbours.map((b) => b.startDate.getTime())),
+  );
+  const endDate = new Date(Math.max(range.end.getTime(), ...neighbours.map((b) => b.endDate.getTime())));
+  await tx.calendarHold.deleteMany({ where: { id: { in: neighbours.map((b) => b.id) } } });
+  await tx.calendarHold.create({ data: { listingId, kind: "BLOCK", startDate, endDate } });
+}
+
+/** Removes the range from every block: blocks inside go, blocks across its edges are trimmed or split. */
+async function freeNights(tx: DbClient, listingId: string, range: AvailabilityRange) {
+  const blocks = await tx.calendarHold.findMany({
+    where: { listingId, kind: "BLOCK", ...overlapping(range.start, range.end) },
+  });
+  if (blocks.length === 0) return;
+  await tx.calendarHold.deleteMany({ where: { id: { in: blocks.map((b) => b.id) } } });
+  const remnants = blocks.flatMap((b) => [
+    ...(b.startDate < range.start ? [{ startDate: b.startDate, endDate: range.start, note: b.note }] : []),
+    ...(b.endDate > range.end ? [{ startDate: range.end, endDate: b.endDate, note: b.note }] : []),
+  ]);
+  if (remnants.length) {
+    await tx.calendarHold.createMany({
+      data: remnants.map((r) => ({ ...r, listingId, kind: "BLOCK" as const })),
+    });
+  }
+}
+
+async function priceNights(tx: DbClient, listingId: string, range: AvailabilityRange, amount: number | null) {
+  await tx.nightPrice.deleteMany({ where: { listingId, night: { gte: range.start, lt: range.end } } });
+  if (amount === null) return;
+  await tx.nightPrice.createMany({
+    data: stayNights(range.start, range.end).map((night) => ({ listingId, night, amount })),
+  });
+}

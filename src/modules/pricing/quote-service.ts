@@ -1,0 +1,76 @@
+// Quoting a stay at a listing: the stay rules, the nights' availability, then the one pricing rule.
+// Bookings reuse quoteAvailableStay inside their transaction, so a booking's price is the quote's.
+import type { Context } from "../../context.ts";
+import type { Listing } from "../../generated/prisma/client.ts";
+import { badInput, type FieldError } from "../../graphql/errors.ts";
+import {
+  customPricesFor,
+  datesUnavailable,
+  hasHeldNight,
+  listingToday,
+  nightsBetween,
+  viewableListing,
+} from "../listings/calendar.ts";
+import type { StayQuote } from "./quote.ts";
+import { type PricedListing, quoteListingStay } from "./service.ts";
+
+export interface StayRequest {
+  checkIn: Date;
+  checkOut: Date;
+  guests: number;
+}
+
+/** The listing fields a stay is checked and priced against. */
+export type StayListing = PricedListing &
+  Pick<Listing, "id" | "timeZone" | "maxGuests" | "minNights" | "maxNights">;
+
+export interface ListingQuote extends StayQuote {
+  checkIn: Date;
+  checkOut: Date;
+}
+
+/** Every way the stay breaks the listing's rules, all at once; `today` is the listing's local date. */
+export function stayIssues(listing: StayListing, stay: StayRequest, today: Date): FieldError[] {
+  const issues: FieldError[] = [];
+  const nights = nightsBetween(stay.checkIn, stay.checkOut);
+  if (stay.checkIn < today) issues.push({ path: "checkIn", message: "must not be in the past" });
+  if (nights < 1) {
+    issues.push({ path: "checkOut", message: "must be after checkIn" });
+  } else if (nights < listing.minNights) {
+    issues.push({ path: "checkOut", message: `the stay must be at least ${listing.minNights} nights` });
+  } else if (nights > listing.maxNights) {
+    issues.push({ path: "checkOut", message: `the stay must be at most ${listing.maxNights} nights` });
+  }
+  if (stay.guests < 1) issues.push({ path: "guests", message: "must be at least 1" });
+  if (stay.guests > listing.maxGuests) {
+    issues.push({ path: "guests", message: `must be at most ${listing.maxGuests} for this listing` });
+  }
+  return issues;
+}
+
+/**
+ * Checks the stay (BAD_USER_INPUT), refuses held nights (DATES_UNAVAILABLE) and prices it.
+ * Reads through `db`: pass the transaction client when the quote must hold for a write.
+ */
+export async function quoteAvailableStay(
+  ctx: Context,
+  db: Parameters<typeof customPricesFor>[0],
+  listing: StayListing,
+  stay: StayRequest,
+): Promise<ListingQuote> {
+  const issues = stayIssues(listing, stay, listingToday(ctx, listing));
+  if (issues.length) throw badInput(issues);
+  if (await hasHeldNight(db, listing.id, stay.checkIn, stay.checkOut)) throw datesUnavailable();
+  const customPrices = await customPricesFor(db, listing.id, stay.checkIn, stay.checkOut);
+  const quote = quoteListingStay(listing, stay.checkIn, stay.checkOut, customPrices, ctx.app.config.pricing);
+  return { ...quote, checkIn: stay.checkIn, checkOut: stay.checkOut };
+}
+
+/** The `quote` query: any listing the caller can see. */
+export async function quoteForListing(
+  ctx: Context,
+  input: StayRequest & { listingId: string },
+): Promise<ListingQuote> {
+  const listing = await viewableListing(ctx, input.listingId);
+  return quoteAvailableStay(ctx, ctx.app.db, listing, input);
+}

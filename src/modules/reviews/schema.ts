@@ -1,0 +1,121 @@
+// Reviews in the schema, read side: the Review node, and Listing.reviews and Listing.rating.
+import { createContextCache } from "@pothos/core";
+import DataLoader from "dataloader";
+import type { Context } from "../../context.ts";
+import { builder } from "../../graphql/builder.ts";
+import { ListingRef } from "../listings/schema.ts";
+import { publishedGuestReviewsWhere, visibleReviewsWhere } from "./access.ts";
+import { type CategoryAverages, categoryAverages } from "./service.ts";
+
+interface CategoryRatingsShape {
+  cleanliness: number | null;
+  accuracy: number | null;
+  communication: number | null;
+  location: number | null;
+  checkIn: number | null;
+  value: number | null;
+}
+
+const CategoryRatingsRef = builder.objectRef<CategoryRatingsShape>("ReviewCategoryRatings").implement({
+  description: "The guest's optional 1-5 ratings per category.",
+  fields: (t) => ({
+    cleanliness: t.exposeInt("cleanliness", { nullable: true }),
+    accuracy: t.exposeInt("accuracy", { nullable: true }),
+    communication: t.exposeInt("communication", { nullable: true }),
+    location: t.exposeInt("location", { nullable: true }),
+    checkIn: t.exposeInt("checkIn", { nullable: true }),
+    value: t.exposeInt("value", { nullable: true }),
+  }),
+});
+
+export const ReviewRef = builder.prismaNode("Review", {
+  id: { field: "id" },
+  // node(id): unpublished reviews (double-blind) read as missing for all but their author and admins.
+  findUnique: (id, ctx) => ({ ...visibleReviewsWhere(ctx.viewer), id }),
+  fields: (t) => ({
+    rating: t.exposeInt("rating", { description: "Overall, 1 to 5." }),
+    categoryRatings: t.field({
+      type: CategoryRatingsRef,
+      select: {
+        cleanliness: true,
+        accuracy: true,
+        communication: true,
+        location: true,
+        checkInRating: true,
+        value: true,
+      },
+      resolve: (review) => ({
+        cleanliness: review.cleanliness,
+        accuracy: review.accuracy,
+        communication: review.communication,
+        location: review.location,
+        checkIn: review.checkInRating,
+        value: review.value,
+      }),
+    }),
+    comment: t.exposeString("comment"),
+    author: t.relation("author"),
+    response: t.exposeString("response", {
+      nullable: true,
+      description: "The host's public answer, if any.",
+    }),
+    respondedAt: t.expose("respondedAt", { type: "DateTime", nullable: true }),
+    publishedAt: t.expose("publishedAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+interface RatingShape extends CategoryAverages {
+  average: number;
+  count: number;
+}
+
+const RatingRef = builder.objectRef<RatingShape>("Rating").implement({
+  description:
+    "A listing's published guest reviews in figures. Category averages are null when no review rated them.",
+  fields: (t) => ({
+    average: t.exposeFloat("average", {
+      description: "Mean overall rating, 1 to 5.",
+    }),
+    count: t.exposeInt("count", { description: "Published guest reviews." }),
+    cleanliness: t.exposeFloat("cleanliness", { nullable: true }),
+    accuracy: t.exposeFloat("accuracy", { nullable: true }),
+    communication: t.exposeFloat("communication", { nullable: true }),
+    location: t.exposeFloat("location", { nullable: true }),
+    checkIn: t.exposeFloat("checkIn", { nullable: true }),
+    value: t.exposeFloat("value", { nullable: true }),
+  }),
+});
+
+/** One grouped query per request for every listing whose rating is asked for (no N+1). */
+const categoryAveragesLoader = createContextCache(
+  (ctx: Context) => new DataLoader<string, CategoryAverages>((ids) => categoryAverages(ctx.app.db, ids)),
+);
+
+builder.prismaObjectFields(ListingRef, (t) => ({
+  reviews: t.relatedConnection("reviews", {
+    cursor: "id",
+    description: "Published guest reviews, newest first.",
+    totalCount: true,
+    query: {
+      where: publishedGuestReviewsWhere,
+      orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
+    },
+  }),
+  rating: t.field({
+    type: RatingRef,
+    nullable: true,
+    description: "Null until the listing has a published guest review.",
+    // Average and count are kept on the listing by the reviews module (and sort search results).
+    select: { id: true, ratingAverage: true, ratingCount: true },
+    resolve: async (listing, _args, ctx) => {
+      if (listing.ratingCount === 0 || listing.ratingAverage === null) return null;
+      const categories = await categoryAveragesLoader(ctx).load(listing.id);
+      return {
+        average: listing.ratingAverage,
+        count: listing.ratingCount,
+        ...categories,
+      };
+    },
+  }),
+}));

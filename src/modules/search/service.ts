@@ -1,0 +1,167 @@
+// Listing search: checks the arguments, finds the page of ids (cached under the search namespace),
+// prices stays with quoteListingStay, and loads the page's listings with the caller's selection.
+import type { App } from "../../app.ts";
+import type { Config } from "../../config.ts";
+import type { Listing } from "../../generated/prisma/client.ts";
+import { badInput } from "../../graphql/errors.ts";
+import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts";
+import { cacheNamespaces, hashOf } from "../../infra/cache.ts";
+import type { Db, Prisma } from "../../infra/db.ts";
+import { type Money, money } from "../pricing/money.ts";
+import { quoteListingStay } from "../pricing/service.ts";
+import { encodeCursor } from "./cursor.ts";
+import {
+  needsStayTotals,
+  parseSearchArgs,
+  type SearchArgs,
+  type SearchFilter,
+  type SearchRequest,
+} from "./filters.ts";
+import { pagePricedCandidates } from "./priced-page.ts";
+import { CANDIDATE_CAP, candidatesQuery, type MatchRow, type PageRow, pageQuery } from "./query.ts";
+
+export interface SearchEdge {
+  id: string;
+  cursor: string;
+  /** With dates: the stay's total, exactly the `quote` total. */
+  stayTotal: Money | null;
+}
+
+/** What the cache holds for one page: plain JSON, no listing data (that is loaded per selection). */
+export interface SearchPage {
+  edges: SearchEdge[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+/** Validates the arguments (BAD_USER_INPUT naming every bad field) into a search request. */
+export async function parseSearch(app: App, args: SearchArgs): Promise<SearchRequest> {
+  const codes = args.filter?.amenityCodes ?? [];
+  const known =
+    codes.length > 0
+      ? await app.db.amenity.findMany({
+          where: { code: { in: [...codes] } },
+          select: { code: true },
+        })
+      : [];
+  const parsed = parseSearchArgs(args, {
+    // Search is not tied to one listing, so "today" is UTC's; the quote applies the listing's own.
+    today: formatCalendarDate(app.clock.now()),
+    knownAmenityCodes: new Set(known.map((amenity) => amenity.code)),
+  });
+  if (!parsed.ok) throw badInput(parsed.fields);
+  return parsed.request;
+}
+
+/** The page of ids, cursors and totals; listing changes invalidate it (cacheNamespaces.search). */
+export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
+  const { filter, sort, first, after } = request;
+  const key = `page:${hashOf({ filter, sort, first, after, pricing: app.config.pricing })}`;
+  return app.cache.getOrLoad([cacheNamespaces.search], key, () =>
+    needsStayTotals(request)
+      ? loadPricedPage(app.db, request, app.config.pricing)
+      : loadSqlPage(app.db, request, app.config.pricing),
+  );
+}
+
+/** Filter, order and page in SQL; with dates, only the page's stays are priced. */
+async function loadSqlPage(db: Db, request: SearchRequest, pricing: Config["pricing"]): Promise<SearchPage> {
+  const rows = await db.$queryRaw<PageRow[]>(pageQuery(request));
+  const matches = rows.filter((row): row is PageRow & MatchRow => row.id !== null);
+  const page = matches.slice(0, request.first);
+  const totals = request.filter.stay ? await stayTotals(db, page, request.filter.stay, pricing) : undefined;
+  return {
+    edges: page.map((row) => ({
+      id: row.id,
+      cursor: encodeCursor(request.fingerprint, { keys: row.keys, id: row.id }),
+      stayTotal: totals?.get(row.id) ?? null,
+    })),
+    hasNextPage: matches.length > request.first,
+    totalCount: rows[0]?.total ?? 0,
+  };
+}
+
+/**
+ * Price sorts and price filters with dates: the stay total comes from quoteListingStay, so the
+ * candidates (at most CANDIDATE_CAP, see query.ts) are priced, filtered, ordered and paged here.
+ * Costs one query for the candidates and one for their custom night prices, whatever the page.
+ */
+async function loadPricedPage(
+  db: Db,
+  request: SearchRequest,
+  pricing: Config["pricing"],
+): Promise<SearchPage> {
+  const stay = request.filter.stay;
+  if (!stay) throw new RangeError("a priced page needs dates");
+  const candidates = (await db.$queryRaw<MatchRow[]>(candidatesQuery(request))).slice(0, CANDIDATE_CAP);
+  const totals = await stayTotals(db, candidates, stay, pricing);
+  const priced = candidates.map((row) => ({
+    ...row,
+    stayTotal: totals.get(row.id)?.amount ?? 0,
+  }));
+  const page = pagePricedCandidates(priced, request);
+  return {
+    edges: page.items.map(({ candidate, position }) => ({
+      id: candidate.id,
+      cursor: encodeCursor(request.fingerprint, position),
+      stayTotal: totals.get(candidate.id) ?? null,
+    })),
+    hasNextPage: page.hasNextPage,
+    totalCount: page.totalCount,
+  };
+}
+
+/** Stay totals by listing id, through the one pricing rule; custom prices in one query. */
+async function stayTotals(
+  db: Db,
+  listings: readonly MatchRow[],
+  stay: NonNullable<SearchFilter["stay"]>,
+  pricing: Config["pricing"],
+): Promise<Map<string, Money>> {
+  if (listings.length === 0) return new Map();
+  const checkIn = parseCalendarDate(stay.checkIn);
+  const checkOut = parseCalendarDate(stay.checkOut);
+  if (!checkIn || !checkOut) throw new RangeError("stay dates were validated");
+  const nightPrices = await db.nightPrice.findMany({
+    where: {
+      listingId: { in: listings.map((listing) => listing.id) },
+      night: { gte: checkIn, lt: checkOut },
+    },
+    select: { listingId: true, night: true, amount: true },
+  });
+  const custom = new Map<string, Map<string, number>>();
+  for (const row of nightPrices) {
+    const prices = custom.get(row.listingId) ?? new Map<string, number>();
+    prices.set(formatCalendarDate(row.night), row.amount);
+    custom.set(row.listingId, prices);
+  }
+  return new Map(
+    listings.map((listing) => {
+      const quote = quoteListingStay(
+        listing,
+        checkIn,
+        checkOut,
+        custom.get(listing.id) ?? new Map(),
+        pricing,
+      );
+      return [listing.id, money(quote.total, quote.currency)];
+    }),
+  );
+}
+
+/**
+ * The page's listings in page order, in one Prisma query shaped by the GraphQL selection (host,
+ * photos, amenities, reviews... come with it). A listing unlisted since the page was cached drops out.
+ */
+export async function loadListingsInOrder(
+  db: Db,
+  ids: readonly string[],
+  query: Pick<Prisma.ListingFindManyArgs, "select" | "include">,
+): Promise<Map<string, Listing>> {
+  if (ids.length === 0) return new Map();
+  const rows: Listing[] = await db.listing.findMany({
+    ...query,
+    where: { id: { in: [...ids] }, status: "LISTED" },
+  });
+  return new Map(rows.map((row) => [row.id, row]));
+}

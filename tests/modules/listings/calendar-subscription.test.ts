@@ -1,0 +1,223 @@
+// listingCalendarChanged over a real port with the graphql-sse client, within one process and across two.
+import { print } from "graphql";
+import { type Client, createClient, NetworkError } from "graphql-sse";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  ListingCalendarChangedDocument,
+  type ListingCalendarChangedSubscription,
+  SetAvailabilityDocument,
+} from "../../../schema/generated/graphql.ts";
+import { type App, createApp } from "../../../src/app.ts";
+import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
+import { ManualClock } from "../../../src/infra/clock.ts";
+import { startHttpServer } from "../../../src/server.ts";
+import { startTestApp, type TestApp } from "../../helpers/app.ts";
+import { GraphQLClient } from "../../helpers/client.ts";
+import { factories, type TestUser } from "../../helpers/factories.ts";
+
+const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
+let t: TestApp;
+let host: TestUser;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+  host = await factories(t).user().host().create();
+});
+afterAll(async () => {
+  for (const client of clients) client.dispose();
+  await t.close();
+});
+
+/** A result from the stream, or a refusal with the HTTP status it came with. */
+interface Event {
+  data?: ListingCalendarChangedSubscription | null;
+  errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>;
+  status?: number;
+}
+
+/** A graphql-sse subscription (distinct connections mode) whose events can be awaited one by one. */
+function subscribe(url: string, listingId: string, accessToken?: string) {
+  const client = createClient({
+    url: `${url}/graphql`,
+    retryAttempts: 0,
+    headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
+  });
+  clients.push(client);
+  const events: Event[] = [];
+  const waiting: Array<(event: Event) => void> = [];
+  let connected!: () => void;
+  const isConnected = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  const deliver = (event: Event) => {
+    const next = waiting.shift();
+    if (next) next(event);
+    else events.push(event);
+  };
+  const dispose = client.subscribe<ListingCalendarChangedSubscription>(
+    { query: print(ListingCalendarChangedDocument), variables: { listingId } },
+    {
+      next: deliver,
+      // Yoga answers an operation refused before it streams with the error's HTTP status
+      // (and the result as one SSE event), which graphql-sse reports as a NetworkError.
+      error: async (error) => {
+        const response = error instanceof NetworkError ? (error.response as Response | undefined) : undefined;
+        const data = (await response?.text())?.match(/^data: (.*)$/m)?.[1];
+        const result = data ? (JSON.parse(data) as Event) : { errors: [{ message: String(error) }] };
+        deliver({ ...result, status: response?.status });
+      },
+      complete: () => undefined,
+    },
+    { connected: () => connected() },
+  );
+  return {
+    connected: isConnected,
+    next: (timeoutMs = 5_000) =>
+      new Promise<Event>((resolve, reject) => {
+        const ready = events.shift();
+        if (ready) return resolve(ready);
+        const timer = setTimeout(() => reject(new Error("no event within the timeout")), timeoutMs);
+        waiting.push((event) => {
+          clearTimeout(timer);
+          resolve(event);
+        });
+      }),
+    dispose,
+  };
+}
+
+/**
+ * Waits until `processes` API processes listen on the listing's channel. The SSE response
+ * starts before the server's Redis SUBSCRIBE completes, so an event published at once could be missed.
+ */
+async function untilListening(app: App, listingId: string, processes = 1): Promise<void> {
+  if (!app.redis) return new Promise((resolve) => setTimeout(resolve, 100));
+  // Matched by suffix: the channel name may carry the deployment's prefix.
+  const pattern = `*listingCalendarChanged:${listingId}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const channels = (await app.redis.pubsub("CHANNELS", pattern)) as string[];
+    const counts = channels.length ? ((await app.redis.pubsub("NUMSUB", ...channels)) as unknown[]) : [];
+    const listening = counts
+      .filter((_, index) => index % 2 === 1)
+      .reduce<number>((sum, n) => sum + Number(n), 0);
+    if (listening >= processes) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`fewer than ${processes} processes subscribed to ${pattern}`);
+}
+
+const blockRange = { start: "2027-03-10", end: "2027-03-12", available: false, nightlyPrice: 15_000 };
+
+describe("listingCalendarChanged", () => {
+  it("tells an anonymous subscriber which nights changed, as they are now", async () => {
+    const listing = await factories(t).listing(host).listed().create();
+    const listingId = encodeGlobalId("Listing", listing.id);
+    const subscription = subscribe(t.url, listingId);
+    await subscription.connected;
+    await untilListening(t.app, listing.id);
+
+    await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
+
+    const event = await subscription.next();
+    expect(event.errors).toBeUndefined();
+    expect(event.data?.listingCalendarChanged).toEqual({
+      listingId,
+      from: "2027-03-10",
+      to: "2027-03-12",
+      days: ["2027-03-10", "2027-03-11"].map((date) => ({
+        date,
+        available: false,
+        nightlyPrice: { amount: 15_000, currency: "EUR", formatted: "€150.00" },
+      })),
+    });
+    subscription.dispose();
+  });
+
+  it("covers every range of one call in a single event", async () => {
+    const listing = await factories(t).listing(host).listed().create();
+    const listingId = encodeGlobalId("Listing", listing.id);
+    const subscription = subscribe(t.url, listingId);
+    await subscription.connected;
+    await untilListening(t.app, listing.id);
+
+    await host.client.ok(SetAvailabilityDocument, {
+      input: {
+        listingId,
+        ranges: [
+          { start: "2027-03-20", end: "2027-03-21", available: false },
+          { start: "2027-03-17", end: "2027-03-18", available: true, nightlyPrice: 12_000 },
+        ],
+      },
+    });
+
+    const change = (await subscription.next()).data?.listingCalendarChanged;
+    expect(change).toMatchObject({ from: "2027-03-17", to: "2027-03-21" });
+    expect(change?.days.map((night) => [night.date, night.available, night.nightlyPrice.amount])).toEqual([
+      ["2027-03-17", true, 12_000],
+      ["2027-03-18", true, 10_000],
+      ["2027-03-19", true, 10_000],
+      ["2027-03-20", false, 10_000],
+    ]);
+    subscription.dispose();
+  });
+
+  it("answers NOT_FOUND for a draft, except to its host", async () => {
+    const draft = await factories(t).listing(host).create();
+    const listingId = encodeGlobalId("Listing", draft.id);
+    const stranger = subscribe(t.url, listingId);
+    const refusal = await stranger.next();
+    expect(refusal.status).toBe(404);
+    expect(refusal.errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" } });
+    stranger.dispose();
+
+    const own = subscribe(t.url, listingId, host.accessToken);
+    await own.connected;
+    await untilListening(t.app, draft.id);
+    await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
+    expect((await own.next()).data?.listingCalendarChanged.days).toHaveLength(2);
+    own.dispose();
+  });
+
+  it.skipIf(!inject("redisUrl"))("reaches a subscriber on another process through Redis", async () => {
+    // A second process of the same deployment: same database, Redis and secrets, its own
+    // connections, pub/sub and HTTP port.
+    const other = await createApp(t.app.config, { databaseUrl: t.database.url, clock });
+    const otherServer = await startHttpServer(other, 0, "127.0.0.1");
+    try {
+      const listing = await factories(t).listing(host).listed().create();
+      const listingId = encodeGlobalId("Listing", listing.id);
+      const subscription = subscribe(otherServer.url, listingId);
+      await subscription.connected;
+      await untilListening(other, listing.id);
+
+      // The change is made on the first process; the event arrives on the second.
+      await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
+      const event = await subscription.next();
+      expect(event.data?.listingCalendarChanged).toMatchObject({
+        listingId,
+        from: "2027-03-10",
+        to: "2027-03-12",
+      });
+      expect(event.data?.listingCalendarChanged.days.map((night) => night.available)).toEqual([false, false]);
+
+      // And the other way round: a change through the second process reaches the first.
+      const back = subscribe(t.url, listingId);
+      await back.connected;
+      await untilListening(t.app, listing.id, 2);
+      const viaOther = new GraphQLClient(`${otherServer.url}/graphql`).as(host.accessToken);
+      await viaOther.ok(SetAvailabilityDocument, {
+        input: { listingId, ranges: [{ start: "2027-03-10", end: "2027-03-11", available: true }] },
+      });
+      expect((await back.next()).data?.listingCalendarChanged).toMatchObject({
+        from: "2027-03-10",
+        to: "2027-03-11",
+      });
+      subscription.dispose();
+      back.dispose();
+    } finally {
+      await otherServer.close(1_000);
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,240 @@
+// The pure stay quote: discounts, fees, taxes, rounding and currencies, by tables and by a property check.
+import { describe, expect, it } from "vitest";
+import { formatMoney, minorUnitDigits } from "../../../src/modules/pricing/money.ts";
+import {
+  divideRoundHalfUp,
+  type QuoteLineKind,
+  quoteStay,
+  type StayPricingInput,
+} from "../../../src/modules/pricing/quote.ts";
+
+/** €100 a night, €25 cleaning, 10% weekly, 20% monthly, 14% service fee, 10% taxes. */
+const base: StayPricingInput = {
+  currency: "EUR",
+  nightPrices: [10_000],
+  cleaningFee: 2_500,
+  weeklyDiscountPercent: 10,
+  monthlyDiscountPercent: 20,
+  serviceFeeBps: 1_400,
+  taxBps: 1_000,
+};
+
+const nights = (count: number, price = 10_000): number[] => Array.from({ length: count }, () => price);
+const kinds = (lines: ReadonlyArray<{ kind: QuoteLineKind }>) => lines.map((line) => line.kind);
+const sumOf = (amounts: readonly number[]) => amounts.reduce((sum, amount) => sum + amount, 0);
+
+describe("quoteStay", () => {
+  it.each([
+    // name, input, subtotal, discount, serviceFee, taxes, total, discount label
+    ["1 night", { nightPrices: nights(1) }, 10_000, 0, 1_400, 1_390, 15_290, undefined],
+    ["6 nights: no discount yet", { nightPrices: nights(6) }, 60_000, 0, 8_400, 7_090, 77_990, undefined],
+    [
+      "7 nights: weekly",
+      { nightPrices: nights(7) },
+      70_000,
+      7_000,
+      9_800,
+      7_530,
+      82_830,
+      "Weekly stay discount (10%)",
+    ],
+    [
+      "27 nights: still weekly",
+      { nightPrices: nights(27) },
+      270_000,
+      27_000,
+      37_800,
+      28_330,
+      311_630,
+      "Weekly stay discount (10%)",
+    ],
+    [
+      "28 nights: monthly preferred over weekly",
+      { nightPrices: nights(28) },
+      280_000,
+      56_000,
+      39_200,
+      26_570,
+      292_270,
+      "Monthly stay discount (20%)",
+    ],
+    [
+      "28 nights: weekly when the monthly discount is 0",
+      { nightPrices: nights(28), monthlyDiscountPercent: 0 },
+      280_000,
+      28_000,
+      39_200,
+      29_370,
+      323_070,
+      "Weekly stay discount (10%)",
+    ],
+    [
+      "365 nights",
+      { nightPrices: nights(365) },
+      3_650_000,
+      730_000,
+      511_000,
+      343_350,
+      3_776_850,
+      "Monthly stay discount (20%)",
+    ],
+    [
+      "6 nights with two custom-priced nights: below the weekly boundary",
+      { nightPrices: [...nights(4), 15_000, 15_000] },
+      70_000,
+      0,
+      9_800,
+      8_230,
+      90_530,
+      undefined,
+    ],
+    [
+      "7 nights with two custom-priced nights: the discount applies to the custom prices too",
+      { nightPrices: [...nights(5), 15_000, 15_000] },
+      80_000,
+      8_000,
+      11_200,
+      8_570,
+      94_270,
+      "Weekly stay discount (10%)",
+    ],
+  ] as const)("%s", (_name, overrides, subtotal, discount, serviceFee, taxes, total, discountLabel) => {
+    const quote = quoteStay({ ...base, ...overrides });
+    expect(quote).toMatchObject({
+      nights: overrides.nightPrices.length,
+      subtotal,
+      discount,
+      serviceFee,
+      taxes,
+      total,
+    });
+    expect(quote.subtotal).toBe(sumOf(overrides.nightPrices));
+    expect(quote.lines[0]).toEqual({
+      kind: "NIGHTS",
+      label: `${quote.nights} ${quote.nights === 1 ? "night" : "nights"}`,
+      amount: subtotal,
+    });
+    const discountLine = quote.lines.find((line) => line.kind === "DISCOUNT");
+    if (discountLabel)
+      expect(discountLine).toEqual({ kind: "DISCOUNT", label: discountLabel, amount: -discount });
+    else expect(discountLine).toBeUndefined();
+    expect(sumOf(quote.lines.map((line) => line.amount))).toBe(total);
+  });
+
+  it.each([
+    // Half a minor unit rounds up, everywhere it arises.
+    ["exactly half rounds up", 1_005, 7_035, 704, 985, 732, 8_048],
+    ["below half rounds down", 1_003, 7_021, 702, 983, 730, 8_032],
+  ])("rounds half up: %s", (_name, price, subtotal, discount, serviceFee, taxes, total) => {
+    const quote = quoteStay({ ...base, cleaningFee: 0, nightPrices: nights(7, price) });
+    expect(quote).toMatchObject({ subtotal, discount, serviceFee, taxes, total });
+  });
+
+  it.each([
+    [5, 10, 1],
+    [4, 10, 0],
+    [15, 10, 2],
+    [25, 10, 3], // half up, not half to even
+    [149, 100, 1],
+    [150, 100, 2],
+    [0, 100, 0],
+  ])("divideRoundHalfUp(%i, %i) = %i", (numerator, denominator, expected) => {
+    expect(divideRoundHalfUp(numerator, denominator)).toBe(expected);
+  });
+
+  it("prices a 0-decimal currency (JPY) in whole yen", () => {
+    const quote = quoteStay({ ...base, currency: "JPY", nightPrices: nights(3, 15_000), cleaningFee: 3_000 });
+    expect(quote).toMatchObject({
+      currency: "JPY",
+      subtotal: 45_000,
+      serviceFee: 6_300,
+      taxes: 5_430,
+      total: 59_730,
+    });
+    expect(minorUnitDigits("JPY")).toBe(0);
+    expect(formatMoney(quote.total, "JPY")).toBe("¥59,730");
+
+    const odd = quoteStay({ ...base, currency: "JPY", nightPrices: [999], cleaningFee: 0 });
+    // 139.86 → 140 service fee; (999 + 140) × 10% = 113.9 → 114 taxes.
+    expect(odd).toMatchObject({ serviceFee: 140, taxes: 114, total: 1_253 });
+    expect(formatMoney(odd.total, "JPY")).toBe("¥1,253");
+  });
+
+  it("omits lines whose amount is zero", () => {
+    const quote = quoteStay({
+      ...base,
+      nightPrices: nights(7),
+      cleaningFee: 0,
+      weeklyDiscountPercent: 0,
+      serviceFeeBps: 0,
+      taxBps: 0,
+    });
+    expect(quote.lines).toEqual([{ kind: "NIGHTS", label: "7 nights", amount: 70_000 }]);
+    expect(quote).toMatchObject({ discount: 0, cleaningFee: 0, serviceFee: 0, taxes: 0, total: 70_000 });
+
+    const tiny = quoteStay({ ...base, nightPrices: [1], cleaningFee: 0, serviceFeeBps: 1, taxBps: 1 });
+    // 0.0001 of a cent rounds to nothing: no service fee or tax line at all.
+    expect(kinds(tiny.lines)).toEqual(["NIGHTS"]);
+  });
+
+  it("keeps the lines in a fixed order", () => {
+    expect(kinds(quoteStay({ ...base, nightPrices: nights(7) }).lines)).toEqual([
+      "NIGHTS",
+      "DISCOUNT",
+      "CLEANING_FEE",
+      "SERVICE_FEE",
+      "TAXES",
+    ]);
+  });
+
+  it("refuses a stay of no nights", () => {
+    expect(() => quoteStay({ ...base, nightPrices: [] })).toThrow(RangeError);
+  });
+
+  it("holds its invariants for many generated stays", () => {
+    const random = seededRandom(20270301);
+    const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+    for (let run = 0; run < 2_000; run++) {
+      const input: StayPricingInput = {
+        currency: random() < 0.2 ? "JPY" : "EUR",
+        nightPrices: Array.from({ length: between(1, 400) }, () => between(100, 1_000_000)),
+        cleaningFee: random() < 0.3 ? 0 : between(0, 100_000),
+        weeklyDiscountPercent: random() < 0.3 ? 0 : between(0, 99),
+        monthlyDiscountPercent: random() < 0.3 ? 0 : between(0, 99),
+        serviceFeeBps: between(0, 5_000),
+        taxBps: between(0, 5_000),
+      };
+      const quote = quoteStay(input);
+      const context = JSON.stringify({ run, input: { ...input, nightPrices: input.nightPrices.length } });
+
+      expect(sumOf(quote.lines.map((line) => line.amount)), context).toBe(quote.total);
+      expect(quote.subtotal, context).toBe(sumOf(input.nightPrices));
+      expect(quote.discount, context).toBeGreaterThanOrEqual(0);
+      expect(quote.discount, context).toBeLessThanOrEqual(quote.subtotal);
+      const discountLines = quote.lines.filter((line) => line.kind === "DISCOUNT");
+      expect(
+        discountLines.map((line) => line.amount),
+        context,
+      ).toEqual(quote.discount > 0 ? [-quote.discount] : []);
+      expect(
+        quote.lines.every((line) => Number.isSafeInteger(line.amount) && line.amount !== 0),
+        context,
+      ).toBe(true);
+      expect(quote.total, context).toBe(
+        quote.subtotal - quote.discount + quote.cleaningFee + quote.serviceFee + quote.taxes,
+      );
+    }
+  });
+});
+
+/** mulberry32: a tiny deterministic generator, so a failing run can be replayed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

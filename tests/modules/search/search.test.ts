@@ -1,0 +1,688 @@
+// searchListings end to end: every filter and sort, stay totals that agree with `quote`, stable
+// keyset pages, validation, and the search cache. Each test works in its own patch of the map.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ListingSearchInput,
+  type ListingSort,
+  QuoteDocument,
+  SearchListingPinsDocument,
+  type SearchListingPinsQuery,
+  SearchListingsDocument,
+} from "../../../schema/generated/graphql.ts";
+import type { Listing, Prisma } from "../../../src/generated/prisma/client.ts";
+import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
+import { cacheNamespaces } from "../../../src/infra/cache.ts";
+import { ManualClock } from "../../../src/infra/clock.ts";
+import { quoteListingStay } from "../../../src/modules/pricing/service.ts";
+import { startTestApp, type TestApp } from "../../helpers/app.ts";
+import { codeOf, fieldsOf } from "../../helpers/client.ts";
+import { factories, type TestUser } from "../../helpers/factories.ts";
+import { day, insertBookingRow } from "../pricing/booking-rows.ts";
+
+const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
+let t: TestApp;
+let host: TestUser;
+let guest: TestUser;
+
+beforeAll(async () => {
+  t = await startTestApp({
+    clock,
+    configure: (config) => {
+      config.pricing = { serviceFeeBps: 1_400, taxBps: 1_000 };
+    },
+  });
+  host = await factories(t).user().host().named("Hana", "Host").create();
+  guest = await factories(t).user().named("Gus", "Guest").create();
+});
+afterAll(() => t.close());
+
+interface Spot {
+  lat: number;
+  lng: number;
+}
+
+let areas = 0;
+/** A fresh patch of the map, ~280 km from every other test's, so a test sees only its listings. */
+function area(): Spot {
+  areas += 1;
+  return { lat: -70 + areas * 2.5, lng: -170 + ((areas * 37) % 340) };
+}
+
+/** A spot `km` kilometres north (negative: south) and `eastKm` east of another. */
+const offset = (at: Spot, km: number, eastKm = 0): Spot => ({
+  lat: at.lat + km / 111.2,
+  lng: at.lng + eastKm / (111.2 * Math.cos((at.lat * Math.PI) / 180)),
+});
+
+const place = (at: Spot, data: Partial<Prisma.ListingUncheckedCreateInput> = {}) =>
+  factories(t)
+    .listing(host)
+    .listed()
+    .with({ lat: at.lat, lng: at.lng, ...data })
+    .create();
+
+const gid = (listing: { id: string }) => encodeGlobalId("Listing", listing.id);
+const gids = (listings: Array<{ id: string }>) => listings.map(gid);
+const near = (at: Spot, radiusKm = 30): Pick<ListingSearchInput, "near"> => ({
+  near: { lat: at.lat, lng: at.lng, radiusKm },
+});
+
+async function search(filter: ListingSearchInput, sort?: ListingSort, first = 100) {
+  return (await t.client.ok(SearchListingPinsDocument, { filter, sort, first })).searchListings;
+}
+
+async function idsOf(filter: ListingSearchInput, sort?: ListingSort): Promise<string[]> {
+  return (await search(filter, sort)).edges.map((edge) => edge.node.id);
+}
+
+/** Walks every page of `size` and returns the ids in order, checking totalCount on each page. */
+async function walk(filter: ListingSearchInput, sort: ListingSort, size: number): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | null = null;
+  let totalCount: number | undefined;
+  for (let guard = 0; guard < 100; guard++) {
+    const page: SearchListingPinsQuery["searchListings"] = (
+      await t.client.ok(SearchListingPinsDocument, {
+        filter,
+        sort,
+        first: size,
+        after,
+      })
+    ).searchListings;
+    totalCount ??= page.totalCount;
+    expect(page.totalCount).toBe(totalCount);
+    expect(page.edges.length).toBeLessThanOrEqual(size);
+    seen.push(...page.edges.map((edge) => edge.node.id));
+    if (!page.pageInfo.hasNextPage) return seen;
+    after = page.pageInfo.endCursor;
+  }
+  throw new Error("pagination did not end");
+}
+
+const CHECK_IN = "2027-03-10";
+const CHECK_OUT = "2027-03-13";
+const stayDates = { checkIn: CHECK_IN, checkOut: CHECK_OUT };
+
+describe("location", () => {
+  it("radius: great-circle distance, nearest first with DISTANCE", async () => {
+    const at = area();
+    const center = await place(at);
+    const fourKm = await place(offset(at, 0, 4));
+    const nineKmSouth = await place(offset(at, -9));
+    await place(offset(at, 11));
+    await place(offset(at, 0, -10.5));
+
+    expect(await idsOf({ ...near(at, 10) }, "DISTANCE")).toEqual(gids([center, fourKm, nineKmSouth]));
+    expect(await idsOf({ ...near(at, 5) }, "DISTANCE")).toEqual(gids([center, fourKm]));
+  });
+
+  it("radius across the antimeridian", async () => {
+    const west = await place({ lat: 12.5, lng: 179.9 });
+    const east = await place({ lat: 12.5, lng: -179.9 });
+    await place({ lat: 12.5, lng: 179 });
+
+    const found = await idsOf({ near: { lat: 12.5, lng: 179.95, radiusKm: 30 } }, "DISTANCE");
+    expect(found).toEqual(gids([west, east]));
+  });
+
+  it("bounding box: inside only, edges included", async () => {
+    const at = area();
+    const inside = await place(at);
+    const onEdge = await place({ lat: at.lat + 0.5, lng: at.lng });
+    await place({ lat: at.lat + 0.51, lng: at.lng });
+    await place({ lat: at.lat, lng: at.lng - 0.6 });
+    const bounds = {
+      north: at.lat + 0.5,
+      south: at.lat - 0.5,
+      east: at.lng + 0.5,
+      west: at.lng - 0.5,
+    };
+
+    expect(new Set(await idsOf({ bounds }))).toEqual(new Set(gids([inside, onEdge])));
+  });
+
+  it("bounding box crossing the antimeridian (west > east)", async () => {
+    const westSide = await place({ lat: -33.2, lng: 179.5 });
+    const eastSide = await place({ lat: -33.2, lng: -179.5 });
+    await place({ lat: -33.2, lng: 178.5 });
+    await place({ lat: -33.2, lng: -178.5 });
+    await place({ lat: -33.2, lng: 0 });
+
+    const bounds = { north: -33, south: -33.5, east: -179, west: 179 };
+    expect(new Set(await idsOf({ bounds }))).toEqual(new Set(gids([westSide, eastSide])));
+  });
+
+  it("radius and box together: both apply", async () => {
+    const at = area();
+    const a = await place(at);
+    await place(offset(at, 0, 8));
+    await place(offset(at, 20));
+    const bounds = {
+      north: at.lat + 1,
+      south: at.lat - 1,
+      east: at.lng + 0.05,
+      west: at.lng - 1,
+    };
+    expect(await idsOf({ ...near(at, 10), bounds })).toEqual(gids([a]));
+  });
+});
+
+describe("dates", () => {
+  it("only listings free on every night whose min/max nights allow the stay", async () => {
+    const at = area();
+    const free = await place(at);
+    const blocked = await place(at);
+    await t.app.db.calendarHold.create({
+      data: {
+        listingId: blocked.id,
+        kind: "BLOCK",
+        startDate: day("2027-03-12"),
+        endDate: day("2027-03-15"),
+      },
+    });
+    const booked = await place(at);
+    await insertBookingRow(t, {
+      listing: booked,
+      guest,
+      checkIn: "2027-03-08",
+      checkOut: "2027-03-11",
+      status: "CONFIRMED",
+    });
+    const pending = await place(at);
+    await insertBookingRow(t, {
+      listing: pending,
+      guest,
+      checkIn: "2027-03-11",
+      checkOut: "2027-03-12",
+      status: "PENDING",
+    });
+    // Nights are [start, end): a block ending on check-in day and one starting on check-out day do not touch the stay.
+    const touching = await place(at);
+    await t.app.db.calendarHold.createMany({
+      data: [
+        {
+          listingId: touching.id,
+          kind: "BLOCK",
+          startDate: day("2027-03-05"),
+          endDate: day("2027-03-10"),
+        },
+        {
+          listingId: touching.id,
+          kind: "BLOCK",
+          startDate: day("2027-03-13"),
+          endDate: day("2027-03-20"),
+        },
+      ],
+    });
+    const cancelled = await place(at);
+    await insertBookingRow(t, {
+      listing: cancelled,
+      guest,
+      checkIn: "2027-03-10",
+      checkOut: "2027-03-13",
+      status: "CANCELLED",
+    });
+    await place(at, { minNights: 4 });
+    await place(at, { maxNights: 2 });
+    const exactNights = await place(at, { minNights: 3, maxNights: 3 });
+
+    const withDates = await search({ ...near(at), ...stayDates }, "NEWEST");
+    expect(new Set(withDates.edges.map((e) => e.node.id))).toEqual(
+      new Set(gids([free, touching, cancelled, exactNights])),
+    );
+    expect(withDates.totalCount).toBe(4);
+    for (const edge of withDates.edges) expect(edge.node.stayTotal).not.toBeNull();
+
+    const withoutDates = await search({ ...near(at) }, "NEWEST");
+    expect(withoutDates.totalCount).toBe(9);
+    for (const edge of withoutDates.edges) expect(edge.node.stayTotal).toBeNull();
+  });
+
+  it("stayTotal is the quote's total: custom nights, discounts, fees (they agree)", async () => {
+    const at = area();
+    const plain = await place(at, { nightlyPrice: 12_345, cleaningFee: 0 });
+    const weekly = await place(at, {
+      nightlyPrice: 9_999,
+      cleaningFee: 3_333,
+      weeklyDiscountPct: 12,
+    });
+    const custom = await place(at, {
+      nightlyPrice: 10_000,
+      cleaningFee: 1_500,
+      weeklyDiscountPct: 7,
+      currency: "JPY",
+    });
+    await t.app.db.nightPrice.createMany({
+      data: [
+        { listingId: custom.id, night: day("2027-03-12"), amount: 25_001 },
+        { listingId: custom.id, night: day("2027-03-15"), amount: 777 },
+        // Outside the stay: must not count.
+        { listingId: custom.id, night: day("2027-03-18"), amount: 1 },
+      ],
+    });
+    const listings: Listing[] = [plain, weekly, custom];
+    const stay = { checkIn: "2027-03-10", checkOut: "2027-03-18" };
+    const customPrices = new Map([
+      ["2027-03-12", 25_001],
+      ["2027-03-15", 777],
+    ]);
+
+    for (const sort of ["RELEVANCE", "PRICE_ASC"] as const) {
+      const result = await search({ ...near(at), ...stay }, sort);
+      expect(result.edges).toHaveLength(3);
+      for (const listing of listings) {
+        const edge = result.edges.find((e) => e.node.id === gid(listing));
+        const expected = quoteListingStay(
+          listing,
+          day(stay.checkIn),
+          day(stay.checkOut),
+          listing.id === custom.id ? customPrices : new Map(),
+          t.app.config.pricing,
+        );
+        expect(edge?.node.stayTotal).toEqual({
+          amount: expected.total,
+          currency: listing.currency,
+        });
+        const quoted = await t.client.ok(QuoteDocument, {
+          input: { listingId: gid(listing), ...stay, guests: 1 },
+        });
+        expect(quoted.quote.total.amount).toBe(edge?.node.stayTotal?.amount);
+        expect(quoted.quote.currency).toBe(edge?.node.stayTotal?.currency);
+      }
+    }
+  });
+});
+
+describe("price", () => {
+  it("without dates: the nightly price, bounds included", async () => {
+    const at = area();
+    const cheap = await place(at, { nightlyPrice: 5_000 });
+    const mid = await place(at, { nightlyPrice: 10_000 });
+    const dear = await place(at, { nightlyPrice: 20_000 });
+    expect(await idsOf({ ...near(at), priceMin: 5_000, priceMax: 10_000 }, "PRICE_ASC")).toEqual(
+      gids([cheap, mid]),
+    );
+    expect(await idsOf({ ...near(at), priceMin: 10_001 }, "PRICE_ASC")).toEqual(gids([dear]));
+    expect(await idsOf({ ...near(at) }, "PRICE_DESC")).toEqual(gids([dear, mid, cheap]));
+  });
+
+  it("with dates: the stay total, which can order differently from the nightly price", async () => {
+    const at = area();
+    // Cheaper per night but a large cleaning fee; dearer per night with none.
+    const feeHeavy = await place(at, {
+      nightlyPrice: 8_000,
+      cleaningFee: 20_000,
+    });
+    const plain = await place(at, { nightlyPrice: 10_000, cleaningFee: 0 });
+    const discounted = await place(at, {
+      nightlyPrice: 30_000,
+      cleaningFee: 0,
+    });
+    await t.app.db.nightPrice.create({
+      data: { listingId: discounted.id, night: day(CHECK_IN), amount: 100 },
+    });
+    const totalOf = async (listing: Listing) =>
+      (
+        await t.client.ok(QuoteDocument, {
+          input: { listingId: gid(listing), ...stayDates, guests: 1 },
+        })
+      ).quote.total.amount;
+    const [feeTotal, plainTotal, discountedTotal] = [
+      await totalOf(feeHeavy),
+      await totalOf(plain),
+      await totalOf(discounted),
+    ];
+    expect(plainTotal).toBeLessThan(feeTotal);
+
+    expect(await idsOf({ ...near(at) }, "PRICE_ASC")).toEqual(gids([feeHeavy, plain, discounted]));
+    const byTotal = [
+      [feeHeavy, feeTotal],
+      [plain, plainTotal],
+      [discounted, discountedTotal],
+    ] as const;
+    const ascending = [...byTotal].sort((a, b) => a[1] - b[1]).map(([listing]) => listing);
+    expect(await idsOf({ ...near(at), ...stayDates }, "PRICE_ASC")).toEqual(gids(ascending));
+    expect(await idsOf({ ...near(at), ...stayDates }, "PRICE_DESC")).toEqual(gids([...ascending].reverse()));
+
+    // Per night feeHeavy is the cheapest; for the stay its cleaning fee puts it over plain's total.
+    expect(await idsOf({ ...near(at), priceMax: 10_000 }, "PRICE_ASC")).toEqual(gids([feeHeavy, plain]));
+    expect(await idsOf({ ...near(at), ...stayDates, priceMax: plainTotal }, "PRICE_ASC")).toEqual(
+      gids([plain]),
+    );
+    const filtered = await search(
+      { ...near(at), ...stayDates, priceMin: plainTotal, priceMax: plainTotal },
+      "RELEVANCE",
+    );
+    expect(filtered.edges.map((e) => e.node.id)).toEqual([gid(plain)]);
+    expect(filtered.totalCount).toBe(1);
+  });
+});
+
+describe("listing attributes", () => {
+  it("amenities: must have all of them", async () => {
+    const at = area();
+    const both = await place(at);
+    const wifiOnly = await place(at);
+    await place(at);
+    await t.app.db.listingAmenity.createMany({
+      data: [
+        { listingId: both.id, amenityCode: "wifi" },
+        { listingId: both.id, amenityCode: "pool" },
+        { listingId: both.id, amenityCode: "kitchen" },
+        { listingId: wifiOnly.id, amenityCode: "wifi" },
+      ],
+    });
+    expect(new Set(await idsOf({ ...near(at), amenityCodes: ["wifi"] }))).toEqual(
+      new Set(gids([both, wifiOnly])),
+    );
+    expect(await idsOf({ ...near(at), amenityCodes: ["pool", "wifi", "wifi"] })).toEqual(gids([both]));
+    expect(await idsOf({ ...near(at), amenityCodes: ["pool", "gym"] })).toEqual([]);
+  });
+
+  it("property and room types, instant book, bedrooms, guests", async () => {
+    const at = area();
+    const cabin = await place(at, {
+      propertyType: "CABIN",
+      roomType: "ENTIRE_PLACE",
+      bedrooms: 3,
+      maxGuests: 6,
+      instantBook: true,
+    });
+    const villa = await place(at, {
+      propertyType: "VILLA",
+      roomType: "PRIVATE_ROOM",
+      bedrooms: 5,
+      maxGuests: 10,
+    });
+    const flat = await place(at, {
+      propertyType: "APARTMENT",
+      roomType: "SHARED_ROOM",
+      bedrooms: 1,
+      maxGuests: 2,
+      instantBook: true,
+    });
+    const all = (filter: ListingSearchInput) =>
+      idsOf({ ...near(at), ...filter }, "NEWEST").then((ids) => new Set(ids));
+
+    expect(await all({ propertyTypes: ["CABIN", "VILLA"] })).toEqual(new Set(gids([cabin, villa])));
+    expect(await all({ roomTypes: ["SHARED_ROOM"] })).toEqual(new Set(gids([flat])));
+    expect(await all({ instantBook: true })).toEqual(new Set(gids([cabin, flat])));
+    expect(await all({ instantBook: false })).toEqual(new Set(gids([villa])));
+    expect(await all({ minBedrooms: 3 })).toEqual(new Set(gids([cabin, villa])));
+    expect(await all({ guests: 6 })).toEqual(new Set(gids([cabin, villa])));
+    expect(await all({ guests: 7, propertyTypes: ["CABIN"] })).toEqual(new Set());
+  });
+
+  it("only LISTED listings", async () => {
+    const at = area();
+    const listed = await place(at);
+    for (const status of ["DRAFT", "UNLISTED", "SUSPENDED"] as const) await place(at, { status });
+    const result = await search({ ...near(at) });
+    expect(result.edges.map((e) => e.node.id)).toEqual([gid(listed)]);
+    expect(result.totalCount).toBe(1);
+  });
+});
+
+describe("sorts", () => {
+  it("RATING: average, then count; unrated last. RELEVANCE weighs the count. NEWEST by creation", async () => {
+    const at = area();
+    const t0 = new Date("2026-06-01T00:00:00Z").getTime();
+    const created = (days: number) => new Date(t0 + days * 86_400_000);
+    const onePerfect = await place(at, {
+      ratingAverage: 5,
+      ratingCount: 1,
+      createdAt: created(1),
+    });
+    const manyGood = await place(at, {
+      ratingAverage: 4.8,
+      ratingCount: 40,
+      createdAt: created(2),
+    });
+    const fewGood = await place(at, {
+      ratingAverage: 4.8,
+      ratingCount: 3,
+      createdAt: created(3),
+    });
+    const poor = await place(at, {
+      ratingAverage: 3.1,
+      ratingCount: 12,
+      createdAt: created(4),
+    });
+    const unrated = await place(at, { createdAt: created(5) });
+
+    expect(await idsOf({ ...near(at) }, "RATING")).toEqual(
+      gids([onePerfect, manyGood, fewGood, poor, unrated]),
+    );
+    // Bayesian: 40 × 4.8 ≈ 4.72 > 3 × 4.8 = 4.4 > 1 × 5 = 4.25 > new (4.0, the prior) > 12 × 3.1 ≈ 3.28.
+    expect(await idsOf({ ...near(at) }, "RELEVANCE")).toEqual(
+      gids([manyGood, fewGood, onePerfect, unrated, poor]),
+    );
+    expect(await idsOf({ ...near(at) })).toEqual(await idsOf({ ...near(at) }, "RELEVANCE"));
+    expect(await idsOf({ ...near(at) }, "NEWEST")).toEqual(
+      gids([unrated, poor, fewGood, manyGood, onePerfect]),
+    );
+  });
+});
+
+describe("pagination", () => {
+  let at: Spot;
+  beforeAll(async () => {
+    at = area();
+    // Ties on purpose: equal prices, ratings, creation instants and distances, so only the id breaks them.
+    const createdAt = new Date("2026-09-01T10:00:00.123Z");
+    for (let i = 0; i < 13; i++) {
+      const listing = await place(i % 4 === 0 ? at : offset(at, (i % 3) * 2, (i % 5) - 2), {
+        nightlyPrice: [8_000, 9_500, 9_500, 12_000][i % 4],
+        cleaningFee: [0, 2_500, 5_000][i % 3],
+        weeklyDiscountPct: i % 2 === 0 ? 10 : 0,
+        ratingAverage: i % 3 === 0 ? null : [4.5, 4.9][i % 2],
+        ratingCount: i % 3 === 0 ? 0 : 5 + (i % 2),
+        createdAt: i % 5 === 0 ? createdAt : new Date(createdAt.getTime() + i * 1000),
+      });
+      if (i % 4 === 1) {
+        await t.app.db.nightPrice.create({
+          data: {
+            listingId: listing.id,
+            night: day("2027-03-11"),
+            amount: 50_000,
+          },
+        });
+      }
+    }
+  });
+
+  const sorts: ListingSort[] = ["RELEVANCE", "PRICE_ASC", "PRICE_DESC", "RATING", "DISTANCE", "NEWEST"];
+  it.each(sorts.flatMap((sort) => [[sort, false] as const, [sort, true] as const]))(
+    "%s (dates: %s): pages of 1, 2, 5 and 13 concatenate to the full list, no duplicates or gaps",
+    async (sort, withDates) => {
+      const filter = {
+        ...near(at),
+        ...(withDates ? { checkIn: "2027-03-10", checkOut: "2027-03-17" } : {}),
+      };
+      const full = await idsOf(filter, sort);
+      expect(full).toHaveLength(13);
+      expect(new Set(full).size).toBe(13);
+      for (const size of [1, 2, 5, 13]) expect(await walk(filter, sort, size)).toEqual(full);
+    },
+  );
+
+  it("first: 0 tells the total and whether there is a page", async () => {
+    const page: SearchListingPinsQuery["searchListings"] = (
+      await t.client.ok(SearchListingPinsDocument, {
+        filter: near(at),
+        first: 0,
+      })
+    ).searchListings;
+    expect(page).toMatchObject({
+      totalCount: 13,
+      edges: [],
+      pageInfo: { hasNextPage: true },
+    });
+  });
+
+  it("first defaults to 20 and is refused above 100 or below 0", async () => {
+    const defaults = (await t.client.ok(SearchListingPinsDocument, {})).searchListings;
+    expect(defaults.edges.length).toBe(Math.min(20, defaults.totalCount));
+    for (const first of [101, -1]) {
+      const result = await t.client.request(SearchListingPinsDocument, {
+        filter: near(at),
+        first,
+      });
+      expect(codeOf(result)).toBe("BAD_USER_INPUT");
+      expect(fieldsOf(result)).toEqual([{ path: "first", message: "must be between 0 and 100" }]);
+    }
+  });
+
+  it("a cursor only continues its own search", async () => {
+    const page: SearchListingPinsQuery["searchListings"] = (
+      await t.client.ok(SearchListingPinsDocument, {
+        filter: near(at),
+        sort: "NEWEST",
+        first: 2,
+      })
+    ).searchListings;
+    const result = await t.client.request(SearchListingPinsDocument, {
+      filter: near(at),
+      sort: "PRICE_ASC",
+      first: 2,
+      after: page.pageInfo.endCursor,
+    });
+    expect(codeOf(result)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(result)[0]?.path).toBe("after");
+  });
+});
+
+describe("validation", () => {
+  it.each<[string, ListingSearchInput, ListingSort | undefined, string[]]>([
+    ["DISTANCE without near", { bounds: { north: 1, south: 0, east: 1, west: 0 } }, "DISTANCE", ["sort"]],
+    ["unknown amenity", { amenityCodes: ["wifi", "moat"] }, undefined, ["filter.amenityCodes.1"]],
+    ["a past check-in", { checkIn: "2027-02-28", checkOut: "2027-03-02" }, undefined, ["filter.checkIn"]],
+    ["check-in alone", { checkIn: "2027-03-10" }, undefined, ["filter.checkOut"]],
+    ["a 366-night stay", { checkIn: "2027-03-10", checkOut: "2028-03-10" }, undefined, ["filter.checkOut"]],
+    [
+      "a 0 km radius and bad lat",
+      { near: { lat: -91, lng: 0, radiusKm: 0 } },
+      undefined,
+      ["filter.near.lat", "filter.near.radiusKm"],
+    ],
+    ["inverted price range", { priceMin: 10, priceMax: 5 }, undefined, ["filter.priceMax"]],
+    ["101 guests", { guests: 101 }, undefined, ["filter.guests"]],
+  ])("%s → BAD_USER_INPUT", async (_name, filter, sort, paths) => {
+    const result = await t.client.request(SearchListingPinsDocument, {
+      filter,
+      sort,
+    });
+    expect(codeOf(result)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(result).map((field) => field.path)).toEqual(paths);
+  });
+
+  it("an impossible date is refused by the Date scalar", async () => {
+    const result = await t.client.request(SearchListingPinsDocument, {
+      filter: { checkIn: "2027-02-30", checkOut: "2027-03-02" },
+    });
+    expect(codeOf(result)).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("the search cache", () => {
+  it("serves a repeated search from the cache until the search namespace is invalidated", async () => {
+    const at = area();
+    const first = await place(at, { nightlyPrice: 10_000 });
+    const query = { ...near(at), priceMax: 15_000 };
+    expect(await idsOf(query, "PRICE_ASC")).toEqual(gids([first]));
+
+    // Changed behind the API's back (no invalidation): the cached page still answers.
+    const second = await place(at, { nightlyPrice: 9_000 });
+    await t.app.db.listing.update({
+      where: { id: first.id },
+      data: { nightlyPrice: 14_000 },
+    });
+    const cached = await search(query, "PRICE_ASC");
+    expect(cached.edges.map((e) => e.node.id)).toEqual(gids([first]));
+    expect(cached.totalCount).toBe(1);
+    // Only ids are cached: the listing itself is read fresh.
+    expect(cached.edges[0]?.node.nightlyPrice.amount).toBe(14_000);
+
+    await t.app.cache.invalidate(cacheNamespaces.search);
+    const fresh = await search(query, "PRICE_ASC");
+    expect(fresh.edges.map((e) => e.node.id)).toEqual(gids([second, first]));
+    expect(fresh.totalCount).toBe(2);
+  });
+
+  it("a listing unlisted since its page was cached drops out of the page", async () => {
+    const at = area();
+    const [a, b] = [await place(at), await place(at)];
+    expect(new Set(await idsOf({ ...near(at) }))).toEqual(new Set(gids([a, b])));
+    await t.app.db.listing.update({
+      where: { id: a.id },
+      data: { status: "UNLISTED" },
+    });
+    expect(await idsOf({ ...near(at) })).toEqual(gids([b]));
+  });
+
+  it("stay totals survive the cache's JSON round trip", async () => {
+    const at = area();
+    await place(at, { nightlyPrice: 11_111 });
+    const filter = { ...near(at), ...stayDates };
+    const once = await search(filter, "PRICE_ASC");
+    const twice = await search(filter, "PRICE_ASC");
+    expect(twice).toEqual(once);
+    expect(twice.edges[0]?.node.stayTotal?.amount).toBeGreaterThan(3 * 11_111);
+  });
+});
+
+describe("the full search operation", () => {
+  it("returns host, photos, amenities, rating and the newest published reviews with authors", async () => {
+    const at = area();
+    const listing = await factories(t)
+      .listing(host)
+      .listed()
+      .photos(2)
+      .with({ lat: at.lat, lng: at.lng, ratingAverage: 4.5, ratingCount: 2 })
+      .create();
+    await t.app.db.listingAmenity.create({
+      data: { listingId: listing.id, amenityCode: "wifi" },
+    });
+    for (const [rating, publishedAt] of [
+      [4, new Date("2027-01-01T00:00:00Z")],
+      [5, new Date("2027-02-01T00:00:00Z")],
+    ] as const) {
+      const booking = await insertBookingRow(t, {
+        listing,
+        guest,
+        checkIn: "2026-12-01",
+        checkOut: "2026-12-03",
+        status: "COMPLETED",
+      });
+      await t.app.db.review.create({
+        data: {
+          bookingId: booking.id,
+          listingId: listing.id,
+          authorId: guest.id,
+          subjectId: host.id,
+          direction: "GUEST_TO_HOST",
+          rating,
+          comment: "Lovely",
+          publishedAt,
+        },
+      });
+    }
+    const result = await t.client.ok(SearchListingsDocument, {
+      filter: { ...near(at), ...stayDates },
+    });
+    const node = result.searchListings.edges[0]?.node;
+    expect(node).toMatchObject({
+      id: gid(listing),
+      nightlyPrice: { amount: 10_000, currency: "EUR", formatted: "€100.00" },
+      stayTotal: { currency: "EUR" },
+      rating: { average: 4.5, count: 2 },
+      host: { id: host.globalId, firstName: "Hana" },
+      amenities: [{ code: "wifi" }],
+    });
+    expect(node?.photos).toHaveLength(2);
+    expect(node?.reviews.edges.map((e) => [e.node.rating, e.node.author.firstName])).toEqual([
+      [5, "Gus"],
+      [4, "Gus"],
+    ]);
+  });
+});
