@@ -8,6 +8,8 @@ import { bioRule, emailRule, httpUrlRule, nameRule, newPasswordRule, normalizeEm
 
 export const UserRef = builder.prismaNode("User", {
   id: { field: "id" },
+  // Only the columns a query asks for: a nested host or author never drags password_hash along.
+  select: { id: true },
   fields: (t) => ({
     email: t.exposeString("email", {
       nullable: true,

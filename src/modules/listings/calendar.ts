@@ -8,7 +8,7 @@ import { mapDatabaseError, withRetries } from "../../infra/db-errors.ts";
 import { type Money, money } from "../pricing/money.ts";
 import { stayNights } from "../pricing/service.ts";
 import { canViewListing } from "./access.ts";
-import { invalidateListing, manageableListing } from "./service.ts";
+import { invalidateListing, lockListing, manageableListing } from "./service.ts";
 import { LIMITS } from "./validation.ts";
 
 /** Reads go through the client or, inside a transaction, its transaction client. */
@@ -167,7 +167,7 @@ export async function setAvailability(
   await withRetries(() =>
     ctx.app.db.$transaction(async (tx) => {
       // Serializes calendar edits per listing, so the merge reads the blocks it rewrites.
-      await tx.$queryRaw`SELECT id FROM listings WHERE id = ${listingId}::uuid FOR UPDATE`;
+      await lockListing(tx, listingId);
       await refuseBookedNights(tx, listingId, ranges);
       for (const range of ranges) {
         if (range.available) await freeNights(tx, listingId, range);

@@ -333,30 +333,39 @@ builder.mutationFields((t) => ({
 }));
 
 builder.queryField("myListings", (t) =>
-  t.prismaConnection({
-    type: "Listing",
-    cursor: "id",
-    description: "The signed-in host's listings in every status, newest first.",
-    authScopes: { authenticated: true },
-    totalCount: (_parent, _args, ctx) =>
-      ctx.app.db.listing.count({ where: { hostId: requireViewer(ctx).viewer.id } }),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.app.db.listing.findMany({
-        ...query,
-        where: { hostId: requireViewer(ctx).viewer.id },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      }),
-  }),
+  t.prismaConnection(
+    {
+      type: "Listing",
+      cursor: "id",
+      description: "The signed-in host's listings in every status, newest first.",
+      authScopes: { authenticated: true },
+      totalCount: (_parent, _args, ctx) =>
+        ctx.app.db.listing.count({ where: { hostId: requireViewer(ctx).viewer.id } }),
+      resolve: (query, _root, _args, ctx) =>
+        ctx.app.db.listing.findMany({
+          ...query,
+          where: { hostId: requireViewer(ctx).viewer.id },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        }),
+    },
+    { name: "MyListingsConnection" },
+    { name: "MyListingsEdge" },
+  ),
 );
 
 builder.prismaObjectField(UserRef, "listings", (t) =>
-  t.relatedConnection("listings", {
-    cursor: "id",
-    description: "The user's listings visible to the caller: LISTED ones, or all for the user and admins.",
-    totalCount: true,
-    query: (_args, ctx) => ({
-      where: visibleListingsWhere(ctx.viewer),
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    }),
-  }),
+  t.relatedConnection(
+    "listings",
+    {
+      cursor: "id",
+      description: "The user's listings visible to the caller: LISTED ones, or all for the user and admins.",
+      totalCount: true,
+      query: (_args, ctx) => ({
+        where: visibleListingsWhere(ctx.viewer),
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      }),
+    },
+    { name: "UserListingsConnection" },
+    { name: "UserListingsEdge" },
+  ),
 );

@@ -290,8 +290,8 @@ function columnsOf(input: ListingFieldsInput): Prisma.ListingUncheckedUpdateInpu
   return columns;
 }
 
-/** Serializes photo changes per listing so positions stay dense and limits hold. */
-async function lockListing(tx: Tx, listingId: string): Promise<void> {
+/** Serializes changes per listing (photos, calendar) so limits and merges hold. */
+export async function lockListing(tx: Tx, listingId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM listings WHERE id = ${listingId}::uuid FOR UPDATE`;
 }
 

@@ -13,7 +13,7 @@ import { isExclusionViolation } from "../../../src/infra/db-errors.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf, fieldsOf, type GraphQLClient } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
-import { day, insertBookingRow } from "../pricing/booking-rows.ts";
+import { day, insertBookingRow } from "../../helpers/booking-rows.ts";
 
 // Today is 2027-03-01 for a listing in UTC (the factory's default zone).
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));

@@ -11,7 +11,7 @@ import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf, fieldsOf, type GraphQLClient } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
-import { insertBookingRow } from "./booking-rows.ts";
+import { insertBookingRow } from "../../helpers/booking-rows.ts";
 
 // Noon UTC on 2027-03-01: the listing-local date differs from it east of +12 and west of -12.
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));

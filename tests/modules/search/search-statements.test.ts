@@ -10,7 +10,7 @@ import { SearchListingsDocument } from "../../../schema/generated/graphql.ts";
 import { cacheNamespaces } from "../../../src/infra/cache.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
-import { day, insertBookingRow } from "../pricing/booking-rows.ts";
+import { day, insertBookingRow } from "../../helpers/booking-rows.ts";
 
 let t: TestApp;
 const statements: string[] = [];

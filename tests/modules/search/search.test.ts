@@ -17,7 +17,7 @@ import { quoteListingStay } from "../../../src/modules/pricing/service.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf, fieldsOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
-import { day, insertBookingRow } from "../pricing/booking-rows.ts";
+import { day, insertBookingRow } from "../../helpers/booking-rows.ts";
 
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
 let t: TestApp;

@@ -6,7 +6,7 @@ import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
-import { insertBookingRow } from "../pricing/booking-rows.ts";
+import { insertBookingRow } from "../../helpers/booking-rows.ts";
 
 let t: TestApp;
 let host: TestUser;

@@ -1,7 +1,7 @@
 // Booking rows written straight to the database, for tests that need nights held by a booking
 // before the bookings module exists: the bookings trigger creates and drops the hold.
-import type { BookingStatus } from "../../../src/generated/prisma/enums.ts";
-import type { TestApp } from "../../helpers/app.ts";
+import type { BookingStatus } from "../../src/generated/prisma/enums.ts";
+import type { TestApp } from "./app.ts";
 
 /** A UTC-midnight Date from "YYYY-MM-DD", as stay dates are kept. */
 export const day = (date: string): Date => new Date(`${date}T00:00:00Z`);
