@@ -4,12 +4,12 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, withDatabase } from "../../src/infra/embedded-postgres.ts";
 import { applyMigrations } from "../../src/infra/migrations.ts";
 import { createRedis, pingRedis, redisReady } from "../../src/infra/redis.ts";
 import { migrateWorkerSchema } from "../../src/infra/worker.ts";
+import { adminQuery } from "./database.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -64,14 +64,4 @@ export default async function setup(project: TestProject) {
   return async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -6,7 +6,7 @@ import { AppError, badInput, type FieldError, notFound } from "../../graphql/err
 import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts";
 import { mapDatabaseError, withRetries } from "../../infra/db-errors.ts";
 import { type Money, money } from "../pricing/money.ts";
-import { stayNights } from "../pricing/service.ts";
+import { customNightPrices, stayNights } from "../pricing/service.ts";
 import { canViewListing } from "./access.ts";
 import { invalidateListing, lockListing, manageableListing } from "./service.ts";
 import { LIMITS } from "./validation.ts";
@@ -94,11 +94,7 @@ export async function customPricesFor(
   from: Date,
   to: Date,
 ): Promise<Map<string, number>> {
-  const rows = await db.nightPrice.findMany({
-    where: { listingId, night: { gte: from, lt: to } },
-    select: { night: true, amount: true },
-  });
-  return new Map(rows.map((row) => [formatCalendarDate(row.night), row.amount]));
+  return (await customNightPrices(db, [listingId], from, to)).get(listingId) ?? new Map();
 }
 
 /** True when a block or a live booking holds any night in [from, to). */

@@ -1,6 +1,8 @@
 // Pricing a stay at a listing: the nights' prices (custom or base) fed to the pure quote.
 // The quote query, search's stayTotal and bookings all come through quoteListingStay.
 import type { Config } from "../../config.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { formatCalendarDate } from "../../graphql/scalars.ts";
 import { quoteStay, type StayQuote } from "./quote.ts";
 
 /** The listing fields pricing reads. */
@@ -44,4 +46,28 @@ export function quoteListingStay(
     serviceFeeBps: pricing.serviceFeeBps,
     taxBps: pricing.taxBps,
   });
+}
+
+/**
+ * Hosts' custom prices for the nights in [from, to) of several listings, in one query:
+ * listing id → ("YYYY-MM-DD" → amount). Nights without one cost the base price.
+ */
+export async function customNightPrices(
+  db: Pick<Prisma.TransactionClient, "nightPrice">,
+  listingIds: readonly string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, Map<string, number>>> {
+  const byListing = new Map<string, Map<string, number>>();
+  if (listingIds.length === 0) return byListing;
+  const rows = await db.nightPrice.findMany({
+    where: { listingId: { in: [...listingIds] }, night: { gte: from, lt: to } },
+    select: { listingId: true, night: true, amount: true },
+  });
+  for (const row of rows) {
+    const prices = byListing.get(row.listingId) ?? new Map<string, number>();
+    prices.set(formatCalendarDate(row.night), row.amount);
+    byListing.set(row.listingId, prices);
+  }
+  return byListing;
 }

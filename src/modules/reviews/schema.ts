@@ -7,14 +7,8 @@ import { ListingRef } from "../listings/schema.ts";
 import { publishedGuestReviewsWhere, visibleReviewsWhere } from "./access.ts";
 import { type CategoryAverages, categoryAverages } from "./service.ts";
 
-interface CategoryRatingsShape {
-  cleanliness: number | null;
-  accuracy: number | null;
-  communication: number | null;
-  location: number | null;
-  checkIn: number | null;
-  value: number | null;
-}
+/** A review's own category ratings have the shape of the averages: one nullable number each. */
+type CategoryRatingsShape = CategoryAverages;
 
 const CategoryRatingsRef = builder.objectRef<CategoryRatingsShape>("ReviewCategoryRatings").implement({
   description: "The guest's optional 1-5 ratings per category.",

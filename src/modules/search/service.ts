@@ -8,7 +8,7 @@ import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts"
 import { cacheNamespaces, hashOf } from "../../infra/cache.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
 import { type Money, money } from "../pricing/money.ts";
-import { quoteListingStay } from "../pricing/service.ts";
+import { customNightPrices, quoteListingStay } from "../pricing/service.ts";
 import { encodeCursor } from "./cursor.ts";
 import {
   needsStayTotals,
@@ -122,19 +122,12 @@ async function stayTotals(
   const checkIn = parseCalendarDate(stay.checkIn);
   const checkOut = parseCalendarDate(stay.checkOut);
   if (!checkIn || !checkOut) throw new RangeError("stay dates were validated");
-  const nightPrices = await db.nightPrice.findMany({
-    where: {
-      listingId: { in: listings.map((listing) => listing.id) },
-      night: { gte: checkIn, lt: checkOut },
-    },
-    select: { listingId: true, night: true, amount: true },
-  });
-  const custom = new Map<string, Map<string, number>>();
-  for (const row of nightPrices) {
-    const prices = custom.get(row.listingId) ?? new Map<string, number>();
-    prices.set(formatCalendarDate(row.night), row.amount);
-    custom.set(row.listingId, prices);
-  }
+  const custom = await customNightPrices(
+    db,
+    listings.map((listing) => listing.id),
+    checkIn,
+    checkOut,
+  );
   return new Map(
     listings.map((listing) => {
       const quote = quoteListingStay(
