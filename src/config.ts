@@ -63,6 +63,8 @@ export interface Config {
     /** Log-in attempts per client IP per window. */
     loginAttemptsPerIp: number;
     loginWindowSeconds: number;
+    /** Accounts created per client IP per hour. */
+    signUpsPerIpPerHour: number;
   };
   pricing: {
     /** Guest service fee in basis points of the stay's subtotal. */
@@ -123,6 +125,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerAccount: 5,
       loginAttemptsPerIp: 50,
       loginWindowSeconds: 15 * 60,
+      signUpsPerIpPerHour: 20,
     },
     pricing: {
       serviceFeeBps: Math.round(env.SERVICE_FEE_PERCENT * 100),

@@ -51,6 +51,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATA_DIR: join(tmpdir(), "roost-test-data"),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
   });
+  // Every user a test makes signs up from 127.0.0.1: per-IP limits would trip on fixtures.
+  // Tests of those limits set them back through `configure`.
+  config.auth.signUpsPerIpPerHour = 100_000;
+  config.auth.loginAttemptsPerIp = 100_000;
   options.configure?.(config);
   const app = await createApp(config, { databaseUrl: database.url, clock: options.clock });
   const server = await startHttpServer(app, 0, "127.0.0.1");

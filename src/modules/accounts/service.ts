@@ -27,12 +27,16 @@ const loginRules = (ctx: Context) => {
     ip: { name: "login:ip", limit: auth.loginAttemptsPerIp, windowSeconds: auth.loginWindowSeconds },
   } satisfies Record<string, RateLimitRule>;
 };
-const signUpRule: RateLimitRule = { name: "signup:ip", limit: 20, windowSeconds: 3600 };
 
 export async function signUp(
   ctx: Context,
   input: { email: string; password: string; firstName: string; lastName: string },
 ): Promise<AuthResult> {
+  const signUpRule = {
+    name: "signup:ip",
+    limit: ctx.app.config.auth.signUpsPerIpPerHour,
+    windowSeconds: 3600,
+  };
   await ctx.app.rateLimiter.hit(signUpRule, ctx.ip);
   const passwordHash = await hashPassword(input.password);
   const { db } = ctx.app;

@@ -84,6 +84,24 @@ describe("signUp", () => {
     ).toEqual(["email", "firstName", "password"]);
   });
 
+  it("limits sign-ups per client address", async () => {
+    const limited = await startTestApp({
+      configure: (config) => {
+        config.auth.signUpsPerIpPerHour = 2;
+      },
+    });
+    try {
+      const attempt = () => limited.client.request(SignUpDocument, { input: input() });
+      expect(codeOf(await attempt())).toBeUndefined();
+      expect(codeOf(await attempt())).toBeUndefined();
+      const third = await attempt();
+      expect(codeOf(third)).toBe("RATE_LIMITED");
+      expect(third.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(3500);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("answers BAD_USER_INPUT when a required variable is missing or of the wrong type", async () => {
     const missing = await t.client.request(SignUpDocument, {
       input: { email: "a@b.test", password: "12345678", firstName: "A" } as never,
