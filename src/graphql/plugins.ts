@@ -70,12 +70,34 @@ export function useErrorCodes(metrics: Metrics): Plugin<Context> {
           positions: error.positions,
           path: error.path,
           originalError: error.originalError,
-          extensions: { http: { status: 400 }, ...error.extensions, code: "BAD_USER_INPUT" },
+          extensions: {
+            http: { status: 400 },
+            ...error.extensions,
+            code: "BAD_USER_INPUT",
+            ...fieldsOfCoercionError(error.message),
+          },
         });
       });
       setResult({ ...result, errors });
     },
   };
+}
+
+/**
+ * graphql-js reports a variable that fails coercion in prose; recover the field for
+ * `extensions.fields` (paths inside `input` are relative to it, as for validation errors).
+ */
+export function fieldsOfCoercionError(message: string): {
+  fields?: Array<{ path: string; message: string }>;
+} {
+  const match = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
+  if (!match) return {};
+  const [, variable = "", at, reason = ""] = match;
+  const missing = /^Field "(\w+)" of required type "[^"]+" was not provided\.$/.exec(reason);
+  let path = at ?? variable;
+  if (missing?.[1]) path = `${path}.${missing[1]}`;
+  path = path.replace(/^input(\.|$)/, "");
+  return { fields: [{ path: path || variable, message: missing ? "is required" : reason }] };
 }
 
 function isResultWithErrors(result: unknown): result is { errors: GraphQLError[] } {

@@ -107,9 +107,13 @@ describe("signUp", () => {
       input: { email: "a@b.test", password: "12345678", firstName: "A" } as never,
     });
     expect(codeOf(missing)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(missing)).toEqual([{ path: "lastName", message: "is required" }]);
     const wrongType = await t.client.request(SignUpDocument, {
       input: { ...input(), password: 12345678 } as never,
     });
     expect(codeOf(wrongType)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(wrongType)).toEqual([
+      { path: "password", message: "String cannot represent a non string value: 12345678" },
+    ]);
   });
 });
