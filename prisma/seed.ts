@@ -1,7 +1,9 @@
 // Demo data for a fresh development database: three users and listings in real cities,
 // so GraphiQL shows a living marketplace. Never run against a database that has users.
-import type { PrismaClient } from "../src/generated/prisma/client.ts";
+import type { Config } from "../src/config.ts";
+import type { Listing, Prisma, PrismaClient } from "../src/generated/prisma/client.ts";
 import { hashPassword } from "../src/modules/accounts/password.ts";
+import { quoteListingStay } from "../src/modules/pricing/service.ts";
 
 export const DEMO_PASSWORD = "roost-demo-password";
 
@@ -212,25 +214,29 @@ const listings: DemoListing[] = [
 ];
 
 /** Loads demo data when the database holds no users; returns whether it did. */
-export async function seedDemoDataIfEmpty(db: PrismaClient): Promise<boolean> {
+export async function seedDemoDataIfEmpty(db: PrismaClient, pricing?: Config["pricing"]): Promise<boolean> {
   if ((await db.user.count()) > 0) return false;
-  await seedDemoData(db);
+  await seedDemoData(db, pricing);
   return true;
 }
 
-export async function seedDemoData(db: PrismaClient): Promise<void> {
+export async function seedDemoData(
+  db: PrismaClient,
+  pricing: Config["pricing"] = { serviceFeeBps: 1400, taxBps: 0 },
+): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const [host] = await db.user.createManyAndReturn({
+  const users = await db.user.createManyAndReturn({
     data: [
       { email: "host@roost.example", passwordHash, firstName: "Helena", lastName: "Host", role: "HOST" },
       { email: "guest@roost.example", passwordHash, firstName: "Gustavo", lastName: "Guest", role: "GUEST" },
       { email: "admin@roost.example", passwordHash, firstName: "Ada", lastName: "Admin", role: "ADMIN" },
     ],
   });
-  if (!host) throw new Error("demo host was not created");
+  const [host, guest] = users;
+  if (!host || !guest) throw new Error("demo users were not created");
   const now = new Date();
-  for (const listing of listings) {
-    await db.listing.create({
+  for (const [index, listing] of listings.entries()) {
+    const created = await db.listing.create({
       data: {
         hostId: host.id,
         title: listing.title,
@@ -268,5 +274,107 @@ export async function seedDemoData(db: PrismaClient): Promise<void> {
         amenities: { create: listing.amenities.map((amenityCode) => ({ amenityCode })) },
       },
     });
+    await seedStaysAndReviews(db, created, guest.id, index, pricing);
+    await seedCalendar(db, created, index);
   }
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (offsetDays: number): Date => {
+  const today = new Date();
+  return new Date(
+    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) + offsetDays * DAY_MS,
+  );
+};
+
+const reviewComments = [
+  "Spotless, quiet and exactly as pictured. Would stay again.",
+  "Great location and a very responsive host.",
+  "Comfortable beds and a well-equipped kitchen.",
+];
+
+/** Two completed past stays with published guest reviews, so ratings and reviews show. */
+async function seedStaysAndReviews(
+  db: PrismaClient,
+  listing: Listing,
+  guestId: string,
+  index: number,
+  pricing: Config["pricing"],
+): Promise<void> {
+  const ratings: number[] = [];
+  for (const stay of [0, 1]) {
+    const checkIn = utcDay(-120 + stay * 40 - index);
+    const checkOut = new Date(checkIn.getTime() + 3 * DAY_MS);
+    const quote = quoteListingStay(listing, checkIn, checkOut, new Map(), pricing);
+    const booking = await db.booking.create({
+      data: {
+        listingId: listing.id,
+        guestId,
+        hostId: listing.hostId,
+        status: "COMPLETED",
+        checkIn,
+        checkOut,
+        nights: quote.nights,
+        guests: Math.min(2, listing.maxGuests),
+        currency: listing.currency,
+        total: quote.total,
+        // A StayQuote is plain JSON data; its interface just lacks an index signature.
+        quote: quote as unknown as Prisma.InputJsonObject,
+        cancellationPolicy: listing.cancellationPolicy,
+        confirmedAt: new Date(checkIn.getTime() - 30 * DAY_MS),
+        completedAt: checkOut,
+        createdAt: new Date(checkIn.getTime() - 30 * DAY_MS),
+      },
+    });
+    const rating = (index + stay) % 3 === 0 ? 4 : 5;
+    ratings.push(rating);
+    await db.review.create({
+      data: {
+        bookingId: booking.id,
+        listingId: listing.id,
+        authorId: guestId,
+        subjectId: listing.hostId,
+        direction: "GUEST_TO_HOST",
+        rating,
+        cleanliness: 5,
+        accuracy: rating,
+        communication: 5,
+        location: 4 + ((index + 1) % 2),
+        checkInRating: 5,
+        value: rating,
+        comment: reviewComments[(index + stay) % reviewComments.length] ?? "Lovely stay.",
+        createdAt: new Date(checkOut.getTime() + DAY_MS),
+        publishedAt: new Date(checkOut.getTime() + 2 * DAY_MS),
+      },
+    });
+  }
+  await db.listing.update({
+    where: { id: listing.id },
+    data: {
+      ratingAverage: ratings.reduce((sum, r) => sum + r, 0) / ratings.length,
+      ratingCount: ratings.length,
+    },
+  });
+}
+
+/** A host block next month and pricier nights the week after, so the calendar has texture. */
+async function seedCalendar(db: PrismaClient, listing: Listing, index: number): Promise<void> {
+  const blockStart = utcDay(30 + index);
+  await db.calendarHold.create({
+    data: {
+      listingId: listing.id,
+      kind: "BLOCK",
+      startDate: blockStart,
+      endDate: new Date(blockStart.getTime() + 3 * DAY_MS),
+      note: "Host away",
+    },
+  });
+  const pricier = Math.round(listing.nightlyPrice * 1.2);
+  await db.nightPrice.createMany({
+    data: [0, 1, 2, 3, 4].map((n) => ({
+      listingId: listing.id,
+      night: utcDay(40 + index + n),
+      amount: pricier,
+    })),
+  });
 }
