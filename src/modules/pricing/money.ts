@@ -10,9 +10,16 @@ function formatter(currency: string): Intl.NumberFormat {
   return format;
 }
 
+const digitsByCurrency = new Map<string, number>();
+
 /** Digits after the decimal point for the currency (2 for EUR, 0 for JPY and ISK). */
 export function minorUnitDigits(currency: string): number {
-  return formatter(currency).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = formatter(currency).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 export function formatMoney(amount: number, currency: string): string {

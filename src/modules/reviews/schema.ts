@@ -59,10 +59,19 @@ export const ReviewRef = builder.prismaNode("Review", {
   }),
 });
 
-interface RatingShape extends CategoryAverages {
+interface RatingShape {
+  listingId: string;
   average: number;
   count: number;
 }
+
+/** A category average, loaded (batched per request) only when a query asks for one. */
+const categoryField = (category: keyof CategoryAverages) => ({
+  type: "Float" as const,
+  nullable: true as const,
+  resolve: async (rating: RatingShape, _args: object, ctx: Context) =>
+    (await categoryAveragesLoader(ctx).load(rating.listingId))[category],
+});
 
 const RatingRef = builder.objectRef<RatingShape>("Rating").implement({
   description:
@@ -72,12 +81,12 @@ const RatingRef = builder.objectRef<RatingShape>("Rating").implement({
       description: "Mean overall rating, 1 to 5.",
     }),
     count: t.exposeInt("count", { description: "Published guest reviews." }),
-    cleanliness: t.exposeFloat("cleanliness", { nullable: true }),
-    accuracy: t.exposeFloat("accuracy", { nullable: true }),
-    communication: t.exposeFloat("communication", { nullable: true }),
-    location: t.exposeFloat("location", { nullable: true }),
-    checkIn: t.exposeFloat("checkIn", { nullable: true }),
-    value: t.exposeFloat("value", { nullable: true }),
+    cleanliness: t.field(categoryField("cleanliness")),
+    accuracy: t.field(categoryField("accuracy")),
+    communication: t.field(categoryField("communication")),
+    location: t.field(categoryField("location")),
+    checkIn: t.field(categoryField("checkIn")),
+    value: t.field(categoryField("value")),
   }),
 });
 
@@ -102,14 +111,9 @@ builder.prismaObjectFields(ListingRef, (t) => ({
     description: "Null until the listing has a published guest review.",
     // Average and count are kept on the listing by the reviews module (and sort search results).
     select: { id: true, ratingAverage: true, ratingCount: true },
-    resolve: async (listing, _args, ctx) => {
-      if (listing.ratingCount === 0 || listing.ratingAverage === null) return null;
-      const categories = await categoryAveragesLoader(ctx).load(listing.id);
-      return {
-        average: listing.ratingAverage,
-        count: listing.ratingCount,
-        ...categories,
-      };
-    },
+    resolve: (listing) =>
+      listing.ratingCount === 0 || listing.ratingAverage === null
+        ? null
+        : { listingId: listing.id, average: listing.ratingAverage, count: listing.ratingCount },
   }),
 }));

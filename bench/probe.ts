@@ -1,0 +1,146 @@
+// What the server process did during a measured window: SQL statements sent, cache hits and
+// misses, CPU time, event-loop utilisation and pool waits. Read in process, beside the server.
+import { type EventLoopUtilization, performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import pg from "pg";
+import type { App } from "../src/app.ts";
+
+/** Counts at the start of a scenario, before its first request. */
+export interface ScenarioStart {
+  statements: number;
+  responses: number;
+}
+
+/** The measured window's opening, after the warm-up. */
+export interface ProbeSnapshot {
+  at: number;
+  cache: { hit: number; miss: number; error: number };
+  cpu: NodeJS.CpuUsage;
+  elu: EventLoopUtilization;
+  poolWaitSamples: number[];
+}
+
+export interface ServerActivity {
+  /**
+   * SQL statements (BEGIN/COMMIT included) per response the server sent, over the whole scenario
+   * (warm-up too): counting only the window would charge it for requests in flight when it opened.
+   */
+  statementsPerRequest: number;
+  cache: { hits: number; misses: number; errors: number; hitRatio: number | null };
+  /** Process CPU (all threads) as a share of one core. */
+  cpuPercent: number;
+  /** Share of wall time the server's event loop was busy. */
+  eventLoopUtilization: number;
+  /** Mean and max requests waiting for a pool connection, sampled every 100 ms. */
+  poolWaiting: { mean: number; max: number };
+}
+
+let statements = 0;
+let counting = false;
+
+/**
+ * Counts every statement any pg client in this process sends (the app's pool, through Prisma's
+ * adapter, shares this `pg` module). Instrumentation for the benchmark only.
+ */
+function countStatements(): void {
+  if (counting) return;
+  counting = true;
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = prototype.query;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    statements += 1;
+    return query.apply(this, args);
+  };
+}
+
+export function createProbe(app: App) {
+  countStatements();
+  let samples: number[] = [];
+  let sampler: NodeJS.Timeout | undefined;
+
+  const responses = async () =>
+    (await app.metrics.httpRequests.get()).values.reduce((sum, value) => sum + value.value, 0);
+  const cacheCounts = async () => {
+    const { values } = await app.metrics.cacheRequests.get();
+    const count = (result: string) => values.find((value) => value.labels.result === result)?.value ?? 0;
+    return { hit: count("hit"), miss: count("miss"), error: count("error") };
+  };
+
+  return {
+    /** Call before the scenario's first request (the server is idle between scenarios). */
+    async begin(): Promise<ScenarioStart> {
+      return { statements, responses: await responses() };
+    },
+
+    /** Opens a window: call when measuring starts. */
+    async start(): Promise<ProbeSnapshot> {
+      samples = [];
+      clearInterval(sampler);
+      sampler = setInterval(() => samples.push(app.database.stats().waiting), 100);
+      return {
+        at: performance.now(),
+        cache: await cacheCounts(),
+        cpu: process.cpuUsage(),
+        elu: performance.eventLoopUtilization(),
+        poolWaitSamples: samples,
+      };
+    },
+
+    /** Closes the window opened by `start`, once every request of the scenario has been answered. */
+    async stop(begun: ScenarioStart, from: ProbeSnapshot): Promise<ServerActivity> {
+      clearInterval(sampler);
+      const cache = await cacheCounts();
+      const elapsedMs = performance.now() - from.at;
+      const cpu = process.cpuUsage(from.cpu);
+      const hits = cache.hit - from.cache.hit;
+      const misses = cache.miss - from.cache.miss;
+      const waits = from.poolWaitSamples;
+      const answered = (await responses()) - begun.responses;
+      const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+      return {
+        statementsPerRequest: answered ? round((statements - begun.statements) / answered) : 0,
+        cache: {
+          hits,
+          misses,
+          errors: cache.error - from.cache.error,
+          hitRatio: hits + misses ? round(hits / (hits + misses), 3) : null,
+        },
+        cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100),
+        eventLoopUtilization: round(performance.eventLoopUtilization(from.elu).utilization),
+        poolWaiting: {
+          mean: waits.length ? round(waits.reduce((sum, n) => sum + n, 0) / waits.length, 1) : 0,
+          max: waits.length ? Math.max(...waits) : 0,
+        },
+      };
+    },
+  };
+}
+
+export interface MemoryFigures {
+  /** Resident set size after a full GC, in MB. */
+  rssMb: number;
+  /** Live heap after a full GC, in MB: what the scenario left behind (caches, pools). */
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** The process's peak RSS so far, in MB. */
+  peakRssMb: number;
+}
+
+const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+// `npm run bench` runs without --expose-gc; this makes the same function reachable.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/** Memory once garbage is collected, so figures compare across scenarios and runs. */
+export function settledMemory(): MemoryFigures {
+  collectGarbage();
+  const memory = process.memoryUsage();
+  return {
+    rssMb: megabytes(memory.rss),
+    heapUsedMb: megabytes(memory.heapUsed),
+    heapTotalMb: megabytes(memory.heapTotal),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}

@@ -1,0 +1,237 @@
+// `npm run bench [-- word...]`: a scratch database seeded at scale, the real server in process on
+// a loopback port, and each scenario driven by a forked load process. See bench/README.md.
+import { type ChildProcess, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { createRedis, redisReady } from "../src/infra/redis.ts";
+import { startHttpServer } from "../src/server.ts";
+import { LogInDocument } from "../schema/generated/graphql.ts";
+import { GraphQLClient } from "../tests/helpers/client.ts";
+import { createScratchDatabase } from "./database.ts";
+import type { LoadMessage, LoadPlan } from "./load-process.ts";
+import { createProbe, settledMemory } from "./probe.ts";
+import { formatRow, formatTable, type RunReport, type ScenarioReport, writeJson } from "./report.ts";
+import { type Scenario, type ScenarioParams, scenarios, selectScenarios } from "./scenarios.ts";
+import { BENCH_GUEST, seedBenchData } from "./seed.ts";
+
+const WARMUP_MS = 2_000;
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+/** Steps to undo, last first; run once, whether the run ends, fails or is interrupted. */
+const cleanups: Array<() => Promise<unknown>> = [];
+let loadProcess: ChildProcess | undefined;
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    loadProcess?.kill("SIGKILL");
+    for (const step of cleanups.splice(0).reverse()) {
+      await step().catch((error: unknown) => log(`clean-up step failed: ${String(error)}`));
+    }
+  })();
+  return cleaning;
+}
+
+let signalled = false;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    if (signalled) {
+      log(`${signal} again: exiting without finishing the clean-up`);
+      process.exit(1);
+    }
+    signalled = true;
+    log(`${signal}: cleaning up (the scratch database is dropped)`);
+    void cleanUp().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
+}
+
+async function main(): Promise<void> {
+  const words = process.argv.slice(2);
+  const selected = selectScenarios(words);
+  if (selected.length === 0) {
+    log(`no scenario matches ${words.join(" ")}; scenarios: ${scenarios.map((s) => s.name).join(", ")}`);
+    process.exitCode = 1;
+    return;
+  }
+  const settings = {
+    listings: positiveInt("BENCH_LISTINGS", 100_000),
+    seconds: positiveInt("BENCH_SECONDS", 10),
+    concurrency: positiveInt("BENCH_CONCURRENCY", 32),
+  };
+  log(
+    `${selected.length} scenario(s), ${settings.seconds} s each after ${WARMUP_MS / 1000} s warm-up, ` +
+      `concurrency ${settings.concurrency}, ${settings.listings.toLocaleString("en")} listings`,
+  );
+
+  const database = await createScratchDatabase(log, (step) => cleanups.push(step));
+  log(`database ${database.name} on ${database.server} (PostgreSQL ${database.serverVersion}), seeding`);
+  const seed = await seedBenchData(database.url, settings.listings, log);
+  log(`seeded in ${seed.seconds} s: ${JSON.stringify(seed.counts)}`);
+
+  const redisUrl = process.env.REDIS_URL;
+  const redisKeyPrefix = `roost-bench:${randomBytes(6).toString("hex")}:`;
+  if (redisUrl) cleanups.push(() => deleteKeys(redisUrl, redisKeyPrefix));
+  const config = loadConfig({
+    NODE_ENV: "production",
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    ...(redisUrl && { REDIS_URL: redisUrl }),
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    LOG_LEVEL: "silent",
+    GRAPHQL_PERSISTED_ONLY: "true",
+    SEED_DEMO_DATA: "false",
+    WORKER_IN_PROCESS: "false",
+    DATA_DIR: join(tmpdir(), "roost-bench-data"),
+  });
+  const app = await createApp(config, { databaseUrl: database.url });
+  cleanups.push(() => app.close());
+  const server = await startHttpServer(app, 0, "127.0.0.1");
+  cleanups.push(() => server.close(1_000));
+  const probe = createProbe(app);
+  log(
+    `server on ${server.url}, ${redisUrl ? `Redis ${redisUrl} (prefix ${redisKeyPrefix})` : "in-memory store"}`,
+  );
+
+  const params: ScenarioParams = {
+    cities: seed.cities,
+    listingPageIds: seed.listingPageIds,
+    quoteIds: seed.quoteIds,
+  };
+  const reports: ScenarioReport[] = [];
+  for (const scenario of selected) {
+    const token = scenario.needsToken ? await logIn(server.url) : undefined;
+    log(`${scenario.name}: ${scenario.measures}`);
+    const report = await runScenario(
+      scenario,
+      {
+        scenario: scenario.name,
+        baseUrl: server.url,
+        concurrency: settings.concurrency,
+        warmupMs: WARMUP_MS,
+        durationMs: settings.seconds * 1000,
+        params: { ...params, token },
+      },
+      probe,
+    );
+    log(formatRow(report));
+    reports.push(report);
+  }
+
+  console.log(`\n${formatTable(reports)}\n`);
+  const run: RunReport = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    settings: {
+      ...settings,
+      warmupSeconds: WARMUP_MS / 1000,
+      postgres: `${database.serverVersion} (${database.server})`,
+      store: redisUrl ? "redis" : "memory",
+      databasePoolMax: config.databasePoolMax,
+    },
+    seed: { seconds: seed.seconds, counts: seed.counts },
+    scenarios: reports,
+  };
+  if (process.env.BENCH_OUTPUT) log(`wrote ${writeJson(run, process.env.BENCH_OUTPUT)}`);
+}
+
+type Probe = ReturnType<typeof createProbe>;
+
+async function runScenario(scenario: Scenario, plan: LoadPlan, probe: Probe): Promise<ScenarioReport> {
+  const begun = await probe.begin();
+  return new Promise((resolve, reject) => {
+    // Inherits tsx's loader flags from this process.
+    const child = fork(new URL("./load-process.ts", import.meta.url), [], { stdio: "inherit" });
+    loadProcess = child;
+    let window: ReturnType<Probe["start"]> | undefined;
+    let settled = false;
+    const finish = (outcome: () => Promise<ScenarioReport> | never) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(watchdog);
+      loadProcess = undefined;
+      Promise.resolve()
+        .then(outcome)
+        .then(resolve, reject)
+        .finally(() => child.kill());
+    };
+    // Bounded: the loop stops itself after its duration; this only catches a wedged client.
+    const watchdog = setTimeout(
+      () => finish(() => Promise.reject(new Error(`${scenario.name}: the load process did not finish`))),
+      plan.warmupMs + plan.durationMs + 60_000,
+    );
+    child.on("message", (message: LoadMessage) => {
+      if (message.type === "measuring") {
+        window = probe.start();
+      } else if (message.type === "result") {
+        const opened = window ?? probe.start();
+        finish(async () => {
+          const server = await probe.stop(begun, await opened);
+          return {
+            name: scenario.name,
+            measures: scenario.measures,
+            load: message.result,
+            server,
+            memory: settledMemory(),
+          };
+        });
+      } else {
+        finish(() => Promise.reject(new Error(`${scenario.name}: ${message.message}`)));
+      }
+    });
+    child.on("error", (error) => finish(() => Promise.reject(error)));
+    child.on("exit", (code) =>
+      finish(() =>
+        Promise.reject(new Error(`${scenario.name}: load process exited (${code}) without a result`)),
+      ),
+    );
+    child.send(plan);
+  });
+}
+
+/** Signs the seeded guest in through the LogIn operation, as a client would. */
+async function logIn(baseUrl: string): Promise<string> {
+  const client = new GraphQLClient(`${baseUrl}/graphql`);
+  const data = await client.ok(LogInDocument, { input: { ...BENCH_GUEST } });
+  return data.logIn.accessToken;
+}
+
+/** Removes every key this run wrote under its prefix (cache entries, versions, session marks). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = createRedis(url);
+  try {
+    await redisReady(redis);
+    let deleted = 0;
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1_000 })) {
+      const batch = keys as string[];
+      if (batch.length) deleted += await redis.unlink(...batch);
+    }
+    log(`deleted ${deleted} Redis keys under ${prefix}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    // After a signal, whatever was running fails as its resources go away: not news.
+    if (signalled) return;
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanUp());

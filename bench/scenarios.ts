@@ -1,0 +1,195 @@
+// The benchmark scenarios: what each request looks like and which answers count as errors.
+// Imported by run.ts (names, order) and by the load process (request generators).
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import {
+  ListingDocument,
+  MeDocument,
+  QuoteDocument,
+  SearchListingsDocument,
+} from "../schema/generated/graphql.ts";
+import type { Outcome, RequestSpec } from "./load.ts";
+
+export interface City {
+  name: string;
+  lat: number;
+  lng: number;
+}
+
+/** What run.ts hands to the load process: plain data, sent over IPC. */
+export interface ScenarioParams {
+  cities: City[];
+  /** Listing global ids for the listing page (a small pool, so reads after the first are cache hits). */
+  listingPageIds: string[];
+  /** Listing global ids for quotes (a wide pool; quotes are never cached). */
+  quoteIds: string[];
+  /** A signed-in guest's access token, for scenarios with `needsToken`. */
+  token?: string;
+}
+
+export interface Scenario {
+  name: string;
+  /** One line for the README and the report. */
+  measures: string;
+  needsToken?: boolean;
+  requests(params: ScenarioParams): () => RequestSpec;
+  classify: (status: number, body: string) => Outcome;
+}
+
+/** Codegen's client preset stamps each document with its manifest hash. */
+type Persisted = { __meta__?: { hash?: string } };
+
+/** A persisted-operation request, exactly as a production client sends one. */
+function persisted<TData, TVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  token?: string,
+): RequestSpec {
+  const hash = (document as Persisted).__meta__?.hash?.replace(/^sha256:/, "");
+  if (!hash) throw new Error("document has no persisted hash: run npm run codegen");
+  return {
+    method: "POST",
+    path: "/graphql",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json",
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables }),
+  };
+}
+
+/**
+ * A GraphQL answer is an error unless it is a 200 without `errors`; codes in `refusals` are
+ * business answers (dates taken), counted apart. `mustInclude` guards against empty successes.
+ */
+function graphqlOutcome(options: { refusals?: string[]; mustInclude?: string } = {}) {
+  return (status: number, body: string): Outcome => {
+    if (body.includes('"errors"')) {
+      const code = firstErrorCode(body);
+      return options.refusals?.includes(code) ? { kind: "refused", code } : { kind: "error", code };
+    }
+    if (status !== 200) return { kind: "error", code: `HTTP_${status}` };
+    if (options.mustInclude && !body.includes(options.mustInclude)) {
+      return { kind: "error", code: "UNEXPECTED_BODY" };
+    }
+    return { kind: "ok" };
+  };
+}
+
+function firstErrorCode(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }> };
+    return parsed.errors?.[0]?.extensions?.code ?? "NO_CODE";
+  } catch {
+    return "UNPARSABLE";
+  }
+}
+
+const pick = <T>(items: readonly T[]): T => {
+  const item = items[Math.floor(Math.random() * items.length)];
+  if (item === undefined) throw new Error("nothing to pick from");
+  return item;
+};
+const randomInt = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
+
+/** A calendar date `days` after today, UTC (search refuses dates before today UTC). */
+export function isoDay(days: number, from = new Date()): string {
+  const day = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()) + days * 86_400_000;
+  return new Date(day).toISOString().slice(0, 10);
+}
+
+/** Slightly different radii make every request a distinct search, so the cache never answers. */
+const jitteredRadius = () => 20 + Math.random() / 1000;
+
+export const scenarios: Scenario[] = [
+  {
+    name: "healthz",
+    measures: "the HTTP floor: Yoga's request pipeline and a plain JSON route, no GraphQL, no I/O",
+    requests: () => () => ({ method: "GET", path: "/healthz" }),
+    classify: (status) => (status === 200 ? { kind: "ok" } : { kind: "error", code: `HTTP_${status}` }),
+  },
+  {
+    name: "me",
+    measures: "auth (JWT verify, session-revocation check in the store) and one user by primary key",
+    needsToken: true,
+    requests: (params) => () => persisted(MeDocument, {}, params.token),
+    classify: graphqlOutcome({ mustInclude: '"email"' }),
+  },
+  {
+    name: "listing page",
+    measures:
+      "the Listing operation for random ids from a pool of 1,000: served from the listing cache after each id's first read",
+    requests: (params) => () => persisted(ListingDocument, { id: pick(params.listingPageIds) }),
+    classify: graphqlOutcome({ mustInclude: '"photos"' }),
+  },
+  {
+    name: "search radius (cached)",
+    measures:
+      "SearchListings 20 km around one of the seeded cities, 20 per page, RELEVANCE: a handful of distinct searches, so cache hits after the warm-up (the page's listings are still loaded from PostgreSQL)",
+    requests: (params) => () => {
+      const city = pick(params.cities);
+      return persisted(SearchListingsDocument, {
+        filter: { near: { lat: city.lat, lng: city.lng, radiusKm: 20 } },
+        first: 20,
+      });
+    },
+    classify: graphqlOutcome({ mustInclude: '"edges":[{' }),
+  },
+  {
+    name: "search radius (uncached)",
+    measures:
+      "the same search with radiusKm 20 + random/1000: every request misses the cache, so the search SQL runs each time",
+    requests: (params) => () => {
+      const city = pick(params.cities);
+      return persisted(SearchListingsDocument, {
+        filter: { near: { lat: city.lat, lng: city.lng, radiusKm: jitteredRadius() } },
+        first: 20,
+      });
+    },
+    classify: graphqlOutcome({ mustInclude: '"edges":[{' }),
+  },
+  {
+    name: "search with dates",
+    measures:
+      "SearchListings near a city with checkIn 3-5 weeks ahead (2-6 nights), PRICE_ASC, uncached: availability probe, up to 2,000 candidates priced in TypeScript",
+    requests: (params) => () => {
+      const city = pick(params.cities);
+      const checkIn = randomInt(21, 35);
+      return persisted(SearchListingsDocument, {
+        filter: {
+          near: { lat: city.lat, lng: city.lng, radiusKm: jitteredRadius() },
+          checkIn: isoDay(checkIn),
+          checkOut: isoDay(checkIn + randomInt(2, 6)),
+          guests: 2,
+        },
+        sort: "PRICE_ASC",
+        first: 20,
+      });
+    },
+    classify: graphqlOutcome({ mustInclude: '"stayTotal":{' }),
+  },
+  {
+    name: "quote",
+    measures:
+      "quote for a random listing (pool of 10,000) and a random stay 1-9 weeks ahead: listing, holds and custom prices, uncached; DATES_UNAVAILABLE counts as refused, not an error",
+    requests: (params) => () => {
+      const checkIn = randomInt(7, 63);
+      return persisted(QuoteDocument, {
+        input: {
+          listingId: pick(params.quoteIds),
+          checkIn: isoDay(checkIn),
+          checkOut: isoDay(checkIn + randomInt(3, 7)),
+          guests: randomInt(1, 2),
+        },
+      });
+    },
+    classify: graphqlOutcome({ refusals: ["DATES_UNAVAILABLE"], mustInclude: '"total"' }),
+  },
+];
+
+/** Scenarios whose name contains any of the words (all when none are given). */
+export function selectScenarios(words: readonly string[]): Scenario[] {
+  const wanted = words.map((word) => word.toLowerCase()).filter(Boolean);
+  if (wanted.length === 0) return scenarios;
+  return scenarios.filter((scenario) => wanted.some((word) => scenario.name.toLowerCase().includes(word)));
+}

@@ -1,0 +1,274 @@
+// Benchmark data in a handful of set-based statements (INSERT … SELECT generate_series, as the
+// search-plan test does): listings packed around real cities, photos, amenities, host blocks and
+// custom prices in the weeks ahead, past COMPLETED stays with published reviews, then ANALYZE.
+import pg from "pg";
+import { encodeGlobalId } from "../src/graphql/global-id.ts";
+import { hashPassword } from "../src/modules/accounts/password.ts";
+import type { City } from "./scenarios.ts";
+
+interface SeedCity extends City {
+  country: string;
+  timeZone: string;
+  currency: string;
+  /** Typical nightly price in the currency's minor units. */
+  price: number;
+}
+
+const CITIES: SeedCity[] = [
+  {
+    name: "Lisbon",
+    country: "PT",
+    lat: 38.7223,
+    lng: -9.1393,
+    timeZone: "Europe/Lisbon",
+    currency: "EUR",
+    price: 9_000,
+  },
+  {
+    name: "Paris",
+    country: "FR",
+    lat: 48.8566,
+    lng: 2.3522,
+    timeZone: "Europe/Paris",
+    currency: "EUR",
+    price: 14_000,
+  },
+  {
+    name: "Barcelona",
+    country: "ES",
+    lat: 41.3874,
+    lng: 2.1686,
+    timeZone: "Europe/Madrid",
+    currency: "EUR",
+    price: 11_000,
+  },
+  {
+    name: "London",
+    country: "GB",
+    lat: 51.5072,
+    lng: -0.1276,
+    timeZone: "Europe/London",
+    currency: "GBP",
+    price: 15_000,
+  },
+  {
+    name: "New York",
+    country: "US",
+    lat: 40.7128,
+    lng: -74.006,
+    timeZone: "America/New_York",
+    currency: "USD",
+    price: 20_000,
+  },
+  {
+    name: "Tokyo",
+    country: "JP",
+    lat: 35.6762,
+    lng: 139.6503,
+    timeZone: "Asia/Tokyo",
+    currency: "JPY",
+    price: 15_000,
+  },
+  {
+    name: "Sydney",
+    country: "AU",
+    lat: -33.8688,
+    lng: 151.2093,
+    timeZone: "Australia/Sydney",
+    currency: "AUD",
+    price: 22_000,
+  },
+  {
+    name: "Mexico City",
+    country: "MX",
+    lat: 19.4326,
+    lng: -99.1332,
+    timeZone: "America/Mexico_City",
+    currency: "MXN",
+    price: 120_000,
+  },
+];
+
+/** Listings lie up to this far from their city's centre, denser towards it. */
+const CITY_RADIUS_KM = 30;
+const REVIEWERS = 200;
+const LISTING_PAGE_POOL = 1_000;
+const QUOTE_POOL = 10_000;
+
+export const BENCH_GUEST = { email: "guest@roost.bench", password: "roost-bench-password" } as const;
+
+export interface SeedResult {
+  cities: City[];
+  listingPageIds: string[];
+  quoteIds: string[];
+  counts: Record<string, number>;
+  seconds: number;
+}
+
+export async function seedBenchData(
+  url: string,
+  listings: number,
+  log: (message: string) => void,
+): Promise<SeedResult> {
+  const started = performance.now();
+  const passwordHash = await hashPassword(BENCH_GUEST.password);
+  const client = new pg.Client({ connectionString: url, application_name: "roost-bench-seed" });
+  // An interrupt drops the database under us: the failed query reports it, this must not crash.
+  client.on("error", () => undefined);
+  await client.connect();
+  const step = async (label: string, sql: string, values: unknown[] = []) => {
+    const at = performance.now();
+    const result = await client.query(sql, values);
+    log(`  ${label}: ${result.rowCount ?? 0} rows in ${((performance.now() - at) / 1000).toFixed(1)} s`);
+  };
+  try {
+    await client.query("BEGIN");
+    // Same data on every run: random() below follows this seed (one session, one statement at a time).
+    await client.query("SELECT setseed(0.42)");
+    await step(
+      "users",
+      `INSERT INTO users (email, password_hash, first_name, last_name, role)
+       SELECT email, $1, first_name, last_name, role::"UserRole"
+       FROM (VALUES ('host@roost.bench', 'Hanna', 'Host', 'HOST'), ($2, 'Gil', 'Guest', 'GUEST')) AS u(email, first_name, last_name, role)
+       UNION ALL
+       SELECT 'reviewer-' || g || '@roost.bench', $1, 'Reviewer', 'No. ' || g, 'GUEST'::"UserRole"
+       FROM generate_series(1, $3::int) AS g`,
+      [passwordHash, BENCH_GUEST.email, REVIEWERS],
+    );
+    await step(
+      "listings",
+      `WITH cities AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb)
+           AS c(idx int, name text, country text, lat float8, lng float8, "timeZone" text, currency text, price int)
+       ), points AS MATERIALIZED (
+         SELECT g, random() AS r_dist, random() AS r_angle, random() AS r_price, random() AS r_rating
+         FROM generate_series(1, $1::int) AS g
+       )
+       INSERT INTO listings (host_id, title, description, property_type, room_type, status, address_line1,
+                             city, country, lat, lng, time_zone, max_guests, bedrooms, beds, bathrooms, currency,
+                             nightly_price, cleaning_fee, weekly_discount_pct, monthly_discount_pct, min_nights,
+                             instant_book, cancellation_policy, house_rules, published_at, created_at)
+       SELECT (SELECT id FROM users WHERE email = 'host@roost.bench'),
+              'Bench stay ' || p.g || ' in ' || c.name,
+              'A seeded listing for the benchmark, in ' || c.name || '. Quiet street, bright rooms, good transport.',
+              (ARRAY['APARTMENT','HOUSE','GUESTHOUSE','HOTEL','CABIN','VILLA','OTHER'])[1 + p.g % 7]::"PropertyType",
+              (ARRAY['ENTIRE_PLACE','ENTIRE_PLACE','PRIVATE_ROOM','SHARED_ROOM'])[1 + p.g % 4]::"RoomType",
+              'LISTED', p.g || ' Bench Street', c.name, c.country,
+              c.lat + ${CITY_RADIUS_KM} * p.r_dist * cos(2 * pi() * p.r_angle) / 111.32,
+              c.lng + ${CITY_RADIUS_KM} * p.r_dist * sin(2 * pi() * p.r_angle) / (111.32 * cos(radians(c.lat))),
+              c."timeZone", 2 + p.g % 7, p.g % 5, 1 + p.g % 5, 1 + (p.g % 3) * 0.5, c.currency,
+              greatest(100, round(c.price * (0.4 + 1.6 * p.r_price))), round(c.price * 0.3),
+              (p.g % 4) * 5, 10 + (p.g % 3) * 10, 1 + p.g % 3, p.g % 3 = 0,
+              (ARRAY['FLEXIBLE','MODERATE','STRICT'])[1 + p.g % 3]::"CancellationPolicy",
+              'No parties.', now() - (p.g || ' minutes')::interval, now() - (p.g || ' minutes')::interval
+       FROM points p JOIN cities c ON c.idx = p.g % $3::int`,
+      [listings, JSON.stringify(CITIES.map((city, idx) => ({ ...city, idx }))), CITIES.length],
+    );
+    await step(
+      "photos (1-3 each)",
+      `INSERT INTO listing_photos (listing_id, url, caption, position)
+       SELECT l.id, 'https://picsum.photos/seed/roost-bench-' || l.id || '-' || n || '/1200/800',
+              CASE WHEN n = 1 THEN l.title END, n - 1
+       FROM (SELECT id, title, 1 + floor(random() * 3)::int AS photos FROM listings) AS l
+       CROSS JOIN LATERAL generate_series(1, l.photos) AS n`,
+    );
+    await step(
+      "amenities",
+      `INSERT INTO listing_amenities (listing_id, amenity_code)
+       SELECT l.id, a.code FROM listings l CROSS JOIN amenities a
+       WHERE random() < CASE a.code WHEN 'wifi' THEN 0.9 WHEN 'kitchen' THEN 0.7 WHEN 'heating' THEN 0.6 ELSE 0.12 END`,
+    );
+    // Half the listings have a host block 2-9 weeks ahead: searched dates and quotes run into them.
+    await step(
+      "calendar blocks",
+      `WITH blocked AS MATERIALIZED (
+         SELECT id, current_date + 14 + floor(random() * 50)::int AS start_date, 2 + floor(random() * 6)::int AS nights
+         FROM listings WHERE random() < 0.5
+       )
+       INSERT INTO calendar_holds (listing_id, start_date, end_date, kind, note)
+       SELECT id, start_date, start_date + nights, 'BLOCK', 'Host away' FROM blocked`,
+    );
+    await step(
+      "custom night prices",
+      `WITH priced AS MATERIALIZED (
+         SELECT id, nightly_price, current_date + 14 + floor(random() * 28)::int AS first_night
+         FROM listings WHERE random() < 0.1
+       )
+       INSERT INTO listing_night_prices (listing_id, night, amount)
+       SELECT id, first_night + n, round(nightly_price * 1.25) FROM priced CROSS JOIN generate_series(0, 6) AS n`,
+    );
+    // 30% of listings had 1-4 past stays (60 days apart, so never overlapping), each reviewed.
+    await step(
+      "completed stays",
+      `WITH reviewers AS (
+         SELECT array_agg(id) AS ids FROM users WHERE email LIKE 'reviewer-%'
+       ), stayed AS MATERIALIZED (
+         SELECT l.id, l.host_id, l.currency, l.nightly_price, l.cleaning_fee, l.cancellation_policy,
+                1 + floor(random() * 4)::int AS stays
+         FROM listings l WHERE random() < 0.3
+       ), stays AS MATERIALIZED (
+         SELECT s.*, current_date - 400 + k * 60 + floor(random() * 20)::int AS check_in,
+                2 + floor(random() * 5)::int AS nights,
+                1 + floor(random() * ${REVIEWERS})::int AS reviewer
+         FROM stayed s CROSS JOIN LATERAL generate_series(1, s.stays) AS k
+       )
+       INSERT INTO bookings (listing_id, guest_id, host_id, status, check_in, check_out, nights, guests, currency,
+                             total, quote, cancellation_policy, confirmed_at, completed_at, created_at)
+       SELECT s.id, r.ids[s.reviewer], s.host_id, 'COMPLETED', s.check_in, s.check_in + s.nights, s.nights, 2,
+              s.currency, s.nightly_price * s.nights + s.cleaning_fee,
+              jsonb_build_object('seeded', true, 'nights', s.nights), s.cancellation_policy,
+              s.check_in - 30, s.check_in + s.nights, s.check_in - 30
+       FROM stays s CROSS JOIN reviewers r`,
+    );
+    await step(
+      "published reviews",
+      `WITH rated AS MATERIALIZED (
+         SELECT b.*, 3 + floor(random() * 3)::int AS rating FROM bookings b WHERE b.status = 'COMPLETED'
+       )
+       INSERT INTO reviews (booking_id, listing_id, author_id, subject_id, direction, rating, cleanliness, accuracy,
+                            communication, location, check_in_rating, value, comment, created_at, published_at)
+       SELECT id, listing_id, guest_id, host_id, 'GUEST_TO_HOST', rating, rating, rating, 5, 4, 5, rating,
+              'Seeded review: a pleasant stay, as described.', check_out + 1, check_out + 2
+       FROM rated`,
+    );
+    await step(
+      "listing ratings",
+      `UPDATE listings l SET rating_average = r.average, rating_count = r.count
+       FROM (SELECT listing_id, avg(rating)::float8 AS average, count(*)::int AS count
+             FROM reviews WHERE published_at IS NOT NULL AND direction = 'GUEST_TO_HOST'
+             GROUP BY listing_id) AS r
+       WHERE l.id = r.listing_id`,
+    );
+    await client.query("COMMIT");
+    await step("ANALYZE", "ANALYZE");
+
+    const ids = async (limit: number) =>
+      (
+        await client.query<{ id: string }>(
+          "SELECT id FROM listings WHERE status = 'LISTED' ORDER BY random() LIMIT $1",
+          [limit],
+        )
+      ).rows.map((row) => encodeGlobalId("Listing", row.id));
+    const counts = await client.query<Record<string, number>>(
+      `SELECT (SELECT count(*)::int FROM listings) AS listings,
+              (SELECT count(*)::int FROM listing_photos) AS photos,
+              (SELECT count(*)::int FROM listing_amenities) AS amenities,
+              (SELECT count(*)::int FROM calendar_holds) AS holds,
+              (SELECT count(*)::int FROM listing_night_prices) AS "nightPrices",
+              (SELECT count(*)::int FROM bookings) AS bookings,
+              (SELECT count(*)::int FROM reviews) AS reviews`,
+    );
+    return {
+      cities: CITIES.map(({ name, lat, lng }) => ({ name, lat, lng })),
+      listingPageIds: await ids(LISTING_PAGE_POOL),
+      quoteIds: await ids(QUOTE_POOL),
+      counts: counts.rows[0] ?? {},
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
