@@ -3,6 +3,7 @@ import "./scalars.ts";
 import "../modules/accounts/schema.ts";
 import "../modules/pricing/schema.ts";
 import "../modules/listings/schema.ts";
+import "../modules/listings/host-schema.ts";
 import "../modules/listings/calendar-schema.ts";
 import "../modules/pricing/quote-schema.ts";
 import "../modules/reviews/schema.ts";

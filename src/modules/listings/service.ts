@@ -1,4 +1,4 @@
-// Listings: create and edit, publish and unpublish, photos. Only the host (or an admin)
+// Listings: create and edit, publish and unpublish. Only the host (or an admin)
 // changes a listing; every change invalidates the listing's and the search caches.
 import type { Context } from "../../context.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
@@ -7,7 +7,6 @@ import { AppError, badInput, type FieldError, forbidden, notFound } from "../../
 import type { AuthedContext } from "../../graphql/viewer.ts";
 import { cacheNamespaces } from "../../infra/cache.ts";
 import { canManageListing, canViewListing } from "./access.ts";
-import { LIMITS } from "./validation.ts";
 
 export interface ListingFieldsInput {
   title?: string | null;
@@ -153,79 +152,6 @@ export async function unpublishListing(ctx: AuthedContext, listingId: string): P
   return ctx.app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
 }
 
-export async function addListingPhotos(
-  ctx: AuthedContext,
-  listingId: string,
-  photos: ReadonlyArray<{ url: string; caption?: string | null }>,
-): Promise<void> {
-  await manageableListing(ctx, listingId);
-  await ctx.app.db.$transaction(async (tx) => {
-    await lockListing(tx, listingId);
-    const existing = await tx.listingPhoto.count({ where: { listingId } });
-    if (existing + photos.length > LIMITS.photosMax) {
-      throw badInput([
-        { path: "photos", message: `a listing has at most ${LIMITS.photosMax} photos (it has ${existing})` },
-      ]);
-    }
-    await tx.listingPhoto.createMany({
-      data: photos.map((photo, index) => ({
-        listingId,
-        url: photo.url,
-        caption: photo.caption?.trim() || null,
-        position: existing + index,
-      })),
-    });
-  });
-  await invalidateListing(ctx, listingId);
-}
-
-export async function removeListingPhoto(
-  ctx: AuthedContext,
-  listingId: string,
-  photoId: string,
-): Promise<void> {
-  const listing = await manageableListing(ctx, listingId);
-  await ctx.app.db.$transaction(async (tx) => {
-    await lockListing(tx, listingId);
-    const photos = await tx.listingPhoto.findMany({ where: { listingId }, orderBy: { position: "asc" } });
-    if (!photos.some((photo) => photo.id === photoId)) throw notFound("Photo");
-    if (photos.length === 1 && listing.status === "LISTED") {
-      throw badInput([
-        { path: "photoId", message: "a listed listing keeps at least one photo; unpublish it first" },
-      ]);
-    }
-    await tx.listingPhoto.delete({ where: { id: photoId } });
-    await renumber(
-      tx,
-      photos.filter((photo) => photo.id !== photoId).map((photo) => photo.id),
-    );
-  });
-  await invalidateListing(ctx, listingId);
-}
-
-/** photoIds must name every photo of the listing exactly once, in the new order. */
-export async function reorderListingPhotos(
-  ctx: AuthedContext,
-  listingId: string,
-  photoIds: readonly string[],
-): Promise<void> {
-  await manageableListing(ctx, listingId);
-  await ctx.app.db.$transaction(async (tx) => {
-    await lockListing(tx, listingId);
-    const photos = await tx.listingPhoto.findMany({ where: { listingId }, select: { id: true } });
-    const current = new Set(photos.map((photo) => photo.id));
-    const isPermutation =
-      photoIds.length === current.size &&
-      new Set(photoIds).size === photoIds.length &&
-      photoIds.every((id) => current.has(id));
-    if (!isPermutation) {
-      throw badInput([{ path: "photoIds", message: "must list every photo of the listing exactly once" }]);
-    }
-    await renumber(tx, photoIds);
-  });
-  await invalidateListing(ctx, listingId);
-}
-
 /** The listing, if the caller may change it: NOT_FOUND when they cannot even see it. */
 export async function manageableListing(ctx: Context, listingId: string): Promise<Listing> {
   const listing = await ctx.app.db.listing.findUnique({ where: { id: listingId } });
@@ -293,12 +219,6 @@ function columnsOf(input: ListingFieldsInput): Prisma.ListingUncheckedUpdateInpu
 /** Serializes changes per listing (photos, calendar) so limits and merges hold. */
 export async function lockListing(tx: Tx, listingId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM listings WHERE id = ${listingId}::uuid FOR UPDATE`;
-}
-
-async function renumber(tx: Tx, orderedIds: readonly string[]): Promise<void> {
-  await Promise.all(
-    orderedIds.map((id, position) => tx.listingPhoto.update({ where: { id }, data: { position } })),
-  );
 }
 
 async function audit(tx: Tx, ctx: AuthedContext, action: string, listingId: string): Promise<void> {
