@@ -164,6 +164,8 @@ const CalendarChangeRef = builder.objectRef<CalendarChange>("CalendarChange").im
 
 builder.subscriptionType({});
 
+const nightsByEvent = new WeakMap<object, Promise<CalendarNight[]>>();
+
 builder.subscriptionField("listingCalendarChanged", (t) =>
   t.field({
     type: CalendarChangeRef,
@@ -174,10 +176,16 @@ builder.subscriptionField("listingCalendarChanged", (t) =>
       return ctx.app.pubsub.subscribe("listingCalendarChanged", listing.id);
     },
     // The event names the nights; they are read now, so every subscriber sees committed state.
+    // Subscribers in this process receive the same event object and share one read of the nights.
     resolve: async (event, _args, ctx) => {
       const listing = await viewableListing(ctx, event.listingId);
       const [from, to] = [calendarDate(event.from, "from"), calendarDate(event.to, "to")];
-      return { listingId: listing.id, from, to, days: await listingNights(ctx.app.db, listing, from, to) };
+      let days = nightsByEvent.get(event);
+      if (!days) {
+        days = listingNights(ctx.app.db, listing, from, to);
+        nightsByEvent.set(event, days);
+      }
+      return { listingId: listing.id, from, to, days: await days };
     },
   }),
 );
