@@ -5,7 +5,8 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres, withDatabase } from "../src/infra/embedded-postgres.ts";
+import { withDatabase } from "../src/infra/database-url.ts";
+import { startEmbeddedPostgres } from "../src/infra/embedded-postgres.ts";
 import { applyMigrations } from "../src/infra/migrations.ts";
 import { migrateWorkerSchema } from "../src/infra/worker.ts";
 

@@ -2,7 +2,8 @@
 // and graphile-worker's schema. Shared by the API process and the standalone worker.
 import pg from "pg";
 import type { Config } from "../config.ts";
-import { startEmbeddedPostgres, withDatabase } from "./embedded-postgres.ts";
+import { withDatabase } from "./database-url.ts";
+import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import type { Logger } from "./logger.ts";
 import { applyMigrations } from "./migrations.ts";
 import { migrateWorkerSchema } from "./worker.ts";

@@ -73,10 +73,3 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-/** Replaces the database name of a postgres URL. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}

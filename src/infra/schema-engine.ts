@@ -13,6 +13,7 @@ import type {
 } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 import { createPatchedPgFactory, type PgTarget } from "./adapter-pg-patch.ts";
+import { withDatabase } from "./database-url.ts";
 import { applyMigrations, defaultMigrationsDir, listMigrations } from "./migrations.ts";
 
 export type { PgTarget } from "./adapter-pg-patch.ts";
@@ -175,13 +176,6 @@ export function pgTargetFromUrl(url: string, database?: string): PgTarget {
     database: database ?? (decodeURIComponent(parsed.pathname.slice(1)) || "postgres"),
     ssl: sslmode !== null && sslmode !== "disable" ? true : undefined,
   };
-}
-
-/** The same server URL pointing at another database. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
 }
 
 /** What turns the live database into schema.prisma; empty when they agree. */

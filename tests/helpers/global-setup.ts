@@ -5,7 +5,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, withDatabase } from "../../src/infra/embedded-postgres.ts";
+import { withDatabase } from "../../src/infra/database-url.ts";
+import { startEmbeddedPostgres } from "../../src/infra/embedded-postgres.ts";
 import { applyMigrations } from "../../src/infra/migrations.ts";
 import { createRedis, pingRedis, redisReady } from "../../src/infra/redis.ts";
 import { migrateWorkerSchema } from "../../src/infra/worker.ts";
@@ -59,7 +60,6 @@ export default async function setup(project: TestProject) {
   project.provide("adminDatabaseUrl", adminUrl);
   project.provide("templateDatabase", template);
   project.provide("redisUrl", redisUrl);
-  process.env.ROOST_TEST_ADMIN_URL = adminUrl;
 
   return async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();

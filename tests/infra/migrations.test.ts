@@ -17,7 +17,7 @@ import {
   openSchemaEngine,
   pgTargetFromUrl,
 } from "../../src/infra/schema-engine.ts";
-import { withClient, withScratchDatabase } from "./scratch-database.ts";
+import { withClient, withScratchDatabase } from "../helpers/database.ts";
 
 /** A temporary migrations folder holding the given migrations. */
 async function withMigrationsDir<T>(

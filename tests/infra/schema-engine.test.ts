@@ -4,7 +4,7 @@ import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { describe, expect, it } from "vitest";
 import { createPatchedPgFactory } from "../../src/infra/adapter-pg-patch.ts";
 import { openSchemaEngine, pendingEngineTimers, pgTargetFromUrl } from "../../src/infra/schema-engine.ts";
-import { adminUrl, withScratchDatabase } from "./scratch-database.ts";
+import { adminDatabaseUrl as adminUrl, withScratchDatabase } from "../helpers/database.ts";
 
 const charQuery = { sql: `SELECT 'r'::"char" AS kind, 'x'::text AS name`, args: [], argTypes: [] };
 

@@ -4,7 +4,15 @@ import { builder } from "../../graphql/builder.ts";
 import { inputRules } from "../../graphql/validation.ts";
 import { requireViewer } from "../../graphql/viewer.ts";
 import * as accounts from "./service.ts";
-import { bioRule, emailRule, httpUrlRule, nameRule, newPasswordRule, normalizeEmail } from "./validation.ts";
+import {
+  bioRule,
+  emailRule,
+  httpUrlRule,
+  nameRule,
+  newPasswordRule,
+  normalizeEmail,
+  passwordLengthRule,
+} from "./validation.ts";
 
 export const UserRef = builder.prismaNode("User", {
   id: { field: "id" },
@@ -52,7 +60,8 @@ const SignUpInput = builder.inputType("SignUpInput", {
 });
 
 const LogInInput = builder.inputType("LogInInput", {
-  validate: inputRules({ email: emailRule }),
+  // No password is longer than sign-up allows: refuse before hashing megabytes.
+  validate: inputRules({ email: emailRule, password: passwordLengthRule }),
   fields: (t) => ({
     email: t.string({ required: true }),
     password: t.string({ required: true }),
@@ -90,7 +99,7 @@ const UpdateProfileInput = builder.inputType("UpdateProfileInput", {
 });
 
 const ChangePasswordInput = builder.inputType("ChangePasswordInput", {
-  validate: inputRules({ newPassword: newPasswordRule }),
+  validate: inputRules({ currentPassword: passwordLengthRule, newPassword: newPasswordRule }),
   fields: (t) => ({
     currentPassword: t.string({ required: true }),
     newPassword: t.string({ required: true }),

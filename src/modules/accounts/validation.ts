@@ -5,10 +5,8 @@ export const emailRule = z
   .string()
   .max(254, "must be at most 254 characters")
   .refine((value) => z.email().safeParse(value.trim()).success, "must be a valid e-mail address");
-export const newPasswordRule = z
-  .string()
-  .min(8, "must be at least 8 characters")
-  .max(200, "must be at most 200 characters");
+export const passwordLengthRule = z.string().max(200, "must be at most 200 characters");
+export const newPasswordRule = passwordLengthRule.min(8, "must be at least 8 characters");
 export const nameRule = z
   .string()
   .refine((value) => value.trim().length > 0, "must not be empty")

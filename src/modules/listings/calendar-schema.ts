@@ -12,9 +12,9 @@ import {
   listingNights,
   nightsBetween,
   setAvailability,
-  viewableListing,
 } from "./calendar.ts";
 import { ListingPayload, ListingRef } from "./schema.ts";
+import { viewableListing } from "./service.ts";
 
 export const CalendarDayRef = builder.objectRef<CalendarNight>("CalendarDay").implement({
   description: "One night: the date it starts, whether it can be booked, and its price.",

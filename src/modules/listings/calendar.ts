@@ -2,12 +2,11 @@
 // and the host's setAvailability that blocks, frees and prices ranges of nights.
 import type { Context } from "../../context.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
-import { AppError, badInput, type FieldError, notFound } from "../../graphql/errors.ts";
+import { AppError, badInput, type FieldError } from "../../graphql/errors.ts";
 import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts";
 import { mapDatabaseError, withRetries } from "../../infra/db-errors.ts";
 import { type Money, money } from "../pricing/money.ts";
 import { customNightPrices, stayNights } from "../pricing/service.ts";
-import { canViewListing } from "./access.ts";
 import { invalidateListing, lockListing, manageableListing } from "./service.ts";
 import { LIMITS } from "./validation.ts";
 
@@ -76,13 +75,6 @@ export const listingToday = (ctx: Context, listing: { timeZone: string }): Date 
 
 export const datesUnavailable = (fields?: FieldError[]): AppError =>
   new AppError("DATES_UNAVAILABLE", "The listing is not available on some of those nights", { fields });
-
-/** The listing if the caller may see it; NOT_FOUND otherwise, so drafts do not leak. */
-export async function viewableListing(ctx: Context, listingId: string): Promise<Listing> {
-  const listing = await ctx.app.db.listing.findUnique({ where: { id: listingId } });
-  if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
-  return listing;
-}
 
 /** Holds touching [from, to) overlap it: nights are [start, end). */
 const overlapping = (from: Date, to: Date) => ({ startDate: { lt: to }, endDate: { gt: from } });

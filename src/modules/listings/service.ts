@@ -152,10 +152,16 @@ export async function unpublishListing(ctx: AuthedContext, listingId: string): P
   return ctx.app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
 }
 
-/** The listing, if the caller may change it: NOT_FOUND when they cannot even see it. */
-export async function manageableListing(ctx: Context, listingId: string): Promise<Listing> {
+/** The listing if the caller may see it; NOT_FOUND otherwise, so drafts do not leak. */
+export async function viewableListing(ctx: Context, listingId: string): Promise<Listing> {
   const listing = await ctx.app.db.listing.findUnique({ where: { id: listingId } });
   if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
+  return listing;
+}
+
+/** The listing if the caller may change it: NOT_FOUND when they cannot even see it. */
+export async function manageableListing(ctx: Context, listingId: string): Promise<Listing> {
+  const listing = await viewableListing(ctx, listingId);
   if (!canManageListing(ctx.viewer, listing)) throw forbidden("Only the listing's host can change it");
   return listing;
 }

@@ -9,8 +9,8 @@ import {
   hasHeldNight,
   listingToday,
   nightsBetween,
-  viewableListing,
 } from "../listings/calendar.ts";
+import { viewableListing } from "../listings/service.ts";
 import type { StayQuote } from "./quote.ts";
 import { type PricedListing, quoteListingStay } from "./service.ts";
 

@@ -5,7 +5,7 @@ import type { Context } from "../../context.ts";
 import { builder } from "../../graphql/builder.ts";
 import { ListingRef } from "../listings/schema.ts";
 import { publishedGuestReviewsWhere, visibleReviewsWhere } from "./access.ts";
-import { type CategoryAverages, categoryAverages } from "./service.ts";
+import { type CategoryAverages, categoriesOf, categoryAverages, categoryColumns } from "./service.ts";
 
 /** A review's own category ratings have the shape of the averages: one nullable number each. */
 type CategoryRatingsShape = CategoryAverages;
@@ -30,22 +30,8 @@ export const ReviewRef = builder.prismaNode("Review", {
     rating: t.exposeInt("rating", { description: "Overall, 1 to 5." }),
     categoryRatings: t.field({
       type: CategoryRatingsRef,
-      select: {
-        cleanliness: true,
-        accuracy: true,
-        communication: true,
-        location: true,
-        checkInRating: true,
-        value: true,
-      },
-      resolve: (review) => ({
-        cleanliness: review.cleanliness,
-        accuracy: review.accuracy,
-        communication: review.communication,
-        location: review.location,
-        checkIn: review.checkInRating,
-        value: review.value,
-      }),
+      select: categoryColumns,
+      resolve: categoriesOf,
     }),
     comment: t.exposeString("comment"),
     author: t.relation("author"),

@@ -22,6 +22,30 @@ const noAverages: CategoryAverages = {
 };
 
 /** Averages per listing id, in the order of listingIds (all null for a listing without any). */
+/** The category columns of a review, as a Prisma selection (also the `_avg` of a group). */
+export const categoryColumns = {
+  cleanliness: true,
+  accuracy: true,
+  communication: true,
+  location: true,
+  checkInRating: true,
+  value: true,
+} as const;
+
+type CategoryColumns = { [K in keyof typeof categoryColumns]: number | null };
+
+/** Column names to the API's (check_in_rating is `checkIn` outside the database). */
+export function categoriesOf(row: CategoryColumns): CategoryAverages {
+  return {
+    cleanliness: row.cleanliness,
+    accuracy: row.accuracy,
+    communication: row.communication,
+    location: row.location,
+    checkIn: row.checkInRating,
+    value: row.value,
+  };
+}
+
 export async function categoryAverages(db: Db, listingIds: readonly string[]): Promise<CategoryAverages[]> {
   const groups = await db.review.groupBy({
     by: ["listingId"],
@@ -29,27 +53,8 @@ export async function categoryAverages(db: Db, listingIds: readonly string[]): P
       ...publishedGuestReviewsWhere,
       listingId: { in: [...listingIds] },
     },
-    _avg: {
-      cleanliness: true,
-      accuracy: true,
-      communication: true,
-      location: true,
-      checkInRating: true,
-      value: true,
-    },
+    _avg: categoryColumns,
   });
-  const byListing = new Map(
-    groups.map(({ listingId, _avg }) => [
-      listingId,
-      {
-        cleanliness: _avg.cleanliness,
-        accuracy: _avg.accuracy,
-        communication: _avg.communication,
-        location: _avg.location,
-        checkIn: _avg.checkInRating,
-        value: _avg.value,
-      },
-    ]),
-  );
+  const byListing = new Map(groups.map(({ listingId, _avg }) => [listingId, categoriesOf(_avg)]));
   return listingIds.map((id) => byListing.get(id) ?? noAverages);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogInDocument } from "../../../schema/generated/graphql.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
-import { codeOf } from "../../helpers/client.ts";
+import { codeOf, fieldsOf } from "../../helpers/client.ts";
 import { factories } from "../../helpers/factories.ts";
 
 let t: TestApp;
@@ -42,6 +42,14 @@ describe("logIn", () => {
   it("refuses a malformed e-mail with BAD_USER_INPUT", async () => {
     const result = await t.client.request(LogInDocument, { input: { email: "nope", password: "whatever1" } });
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
+  });
+
+  it("refuses a password longer than any account can have, before hashing it", async () => {
+    const result = await t.client.request(LogInDocument, {
+      input: { email: "someone@example.test", password: "x".repeat(201) },
+    });
+    expect(codeOf(result)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(result)).toEqual([{ path: "password", message: "must be at most 200 characters" }]);
   });
 
   it("locks an account after repeated failures, even for the right password, with retryAfter", async () => {

@@ -1,0 +1,6 @@
+// PostgreSQL connection URLs: the same server, another database.
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
