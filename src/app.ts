@@ -54,7 +54,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const pubsubRedis =
     redis && subscriber && config.redisUrl
       ? {
-          publish: createRedis(config.redisUrl, { subscriber: true }),
+          // No offline queue: a publish while Redis is down fails, and the outbox delivers later.
+          publish: createRedis(config.redisUrl),
           subscribe: subscriber,
           channelPrefix: config.redisKeyPrefix,
         }

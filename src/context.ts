@@ -1,5 +1,6 @@
 // Per-request GraphQL context: who is asking (from the bearer token), and the app's services.
 import type { App } from "./app.ts";
+import type { UserActor } from "./core/actor.ts";
 import type { UserRole } from "./generated/prisma/enums.ts";
 import type { Logger } from "./infra/logger.ts";
 import { authenticateRequest } from "./modules/accounts/authenticate.ts";
@@ -15,6 +16,8 @@ export interface Context {
   app: App;
   requestId: string;
   viewer: Viewer | null;
+  /** The same caller as services see it; null when anonymous. */
+  actor: UserActor | null;
   /** Why a presented token was not accepted ("expired", "revoked"), for UNAUTHENTICATED messages. */
   authFailure: string | undefined;
   ip: string;
@@ -28,10 +31,24 @@ export async function createContext(
   connection: { ip: string; requestId: string },
 ): Promise<Context> {
   const auth = await authenticateRequest(app, request.headers.get("authorization"));
+  const origin = {
+    requestId: connection.requestId,
+    ip: connection.ip,
+    userAgent: request.headers.get("user-agent") ?? undefined,
+  };
   return {
     app,
     requestId: connection.requestId,
     viewer: auth.viewer,
+    actor: auth.viewer
+      ? {
+          kind: "user",
+          userId: auth.viewer.id,
+          role: auth.viewer.role,
+          sessionId: auth.viewer.sessionId,
+          origin,
+        }
+      : null,
     authFailure: auth.failure,
     ip: connection.ip,
     userAgent: request.headers.get("user-agent") ?? undefined,

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
 import { startWorker } from "./infra/worker.ts";
+import { moduleTasks } from "./modules/tasks.ts";
 import { startHttpServer } from "./server.ts";
 
 async function main(): Promise<void> {
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
 
   const server = await startHttpServer(app, config.port, config.host);
   const worker = config.workerInProcess
-    ? await startWorker(app, { connectionString: database.url, concurrency: config.workerConcurrency })
+    ? await startWorker(app, {
+        connectionString: database.url,
+        concurrency: config.workerConcurrency,
+        tasks: moduleTasks(app),
+      })
     : undefined;
   logger.info(
     {

@@ -6,9 +6,11 @@ import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { App } from "./app.ts";
 import { type Context, createContext } from "./context.ts";
 import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
-import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
+import { maskUnexpectedError } from "./graphql/errors.ts";
+import { useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { pingDatabase } from "./infra/db.ts";
+import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
 
 type ServerContext = { req?: IncomingMessage };
@@ -41,11 +43,12 @@ export function createYogaServer(app: App): Yoga {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: app.config.isProduction ? false : { title: "Roost GraphiQL" },
+    // Yoga logs errors with their GraphQL source (the document, secrets included): log summaries.
     logging: {
-      debug: (...args) => app.logger.debug(args.map(String).join(" ")),
-      info: (...args) => app.logger.info(args.map(String).join(" ")),
-      warn: (...args) => app.logger.warn(args.map(String).join(" ")),
-      error: (...args) => app.logger.error(args.map(String).join(" ")),
+      debug: (...args) => app.logger.debug({ yoga: args.map(loggable) }, "yoga"),
+      info: (...args) => app.logger.info({ yoga: args.map(loggable) }, "yoga"),
+      warn: (...args) => app.logger.warn({ yoga: args.map(loggable) }, "yoga"),
+      error: (...args) => app.logger.error({ yoga: args.map(loggable) }, "yoga"),
     },
     maskedErrors: { maskError: maskUnexpectedError },
     context: ({ request, req }) =>
@@ -168,3 +171,10 @@ export async function startHttpServer(app: App, port: number, host: string): Pro
     },
   };
 }
+
+const loggable = (value: unknown): unknown =>
+  value instanceof Error
+    ? describeError(value)
+    : typeof value === "string"
+      ? value.slice(0, 200)
+      : typeof value;

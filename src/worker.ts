@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
 import { startWorker } from "./infra/worker.ts";
+import { moduleTasks } from "./modules/tasks.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const runner = await startWorker(app, {
     connectionString: database.url,
     concurrency: config.workerConcurrency,
+    tasks: moduleTasks(app),
   });
   logger.info({ concurrency: config.workerConcurrency }, "worker running");
 

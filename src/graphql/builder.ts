@@ -8,7 +8,8 @@ import { type GraphQLSchema, isObjectType } from "graphql";
 import type { Context } from "../context.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
-import { AppError, type FieldError, forbidden, notFound, unauthenticated } from "./errors.ts";
+import { AppError, type FieldError, forbidden, notFound, unauthenticated } from "../core/errors.ts";
+import { isListingOwner } from "../modules/listings/access.ts";
 import { decodeGlobalId, encodeGlobalId } from "./global-id.ts";
 
 export interface AuthScopes {
@@ -17,6 +18,8 @@ export interface AuthScopes {
   admin: boolean;
   /** The signed-in user is this user (or an admin). */
   selfOrAdmin: string;
+  /** The signed-in user hosts this listing (raw id), or is an admin; NOT_FOUND if they cannot see it. */
+  listingOwner: string;
 }
 
 export const builder = new SchemaBuilder<{
@@ -40,6 +43,7 @@ export const builder = new SchemaBuilder<{
       admin: ctx.viewer?.role === "ADMIN",
       selfOrAdmin: (userId) =>
         ctx.viewer !== null && (ctx.viewer.id === userId || ctx.viewer.role === "ADMIN"),
+      listingOwner: (listingId) => isListingOwner(ctx, listingId),
     }),
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer ? forbidden() : unauthenticated(ctx.authFailure ?? "Authentication required"),

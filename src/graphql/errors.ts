@@ -1,71 +1,47 @@
-// The one application error: a contract code (CONTRACT.md §4), a message safe to show,
-// and field errors for bad input. Anything else is masked as INTERNAL_SERVER_ERROR.
+// AppError (src/core/errors.ts) as GraphQL sees it: once, here. Expected errors keep their
+// contract code, HTTP status, field errors and retry hint; database failures that mean
+// something to clients (PostgreSQL down, a value out of range) get their contract code;
+// everything else is masked as INTERNAL_SERVER_ERROR.
 import { GraphQLError } from "graphql";
+import { type AppError, findAppError } from "../core/errors.ts";
+import { contractErrorOf } from "../infra/db-errors.ts";
 
-export const errorStatus = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  DATES_UNAVAILABLE: 409,
-  INVALID_STATE: 409,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  PAYMENT_FAILED: 402,
-  RATE_LIMITED: 429,
-  QUERY_TOO_COMPLEX: 400,
-  PERSISTED_QUERY_NOT_FOUND: 400,
-  PERSISTED_QUERY_ONLY: 400,
-  INTERNAL_SERVER_ERROR: 500,
-} as const;
-
-export type ErrorCode = keyof typeof errorStatus;
-
-export interface FieldError {
-  /** Path inside the mutation input, dot-separated ("address.city", "photos.2.url"). */
-  path: string;
-  message: string;
-}
-
-export class AppError extends GraphQLError {
-  readonly code: ErrorCode;
-  readonly fields: FieldError[] | undefined;
-
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { fields?: FieldError[]; retryAfter?: number } = {},
-  ) {
-    super(message, {
-      extensions: {
-        code,
-        http: { status: errorStatus[code] },
-        ...(options.fields ? { fields: options.fields } : {}),
-        ...(options.retryAfter !== undefined ? { retryAfter: options.retryAfter } : {}),
+export function toGraphQLError(error: AppError, at?: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: at?.nodes,
+    source: at?.source,
+    positions: at?.positions,
+    path: at?.path,
+    originalError: error,
+    extensions: {
+      code: error.code,
+      http: {
+        status: error.status,
+        ...(error.retryAfter !== undefined && { headers: { "retry-after": String(error.retryAfter) } }),
       },
-    });
-    this.name = "AppError";
-    this.code = code;
-    this.fields = options.fields;
-  }
+      ...(error.fields ? { fields: error.fields } : {}),
+      ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
+    },
+  });
 }
 
-export const badInput = (fields: FieldError[], message = "Invalid input"): AppError =>
-  new AppError("BAD_USER_INPUT", message, { fields });
+/** The contract error behind anything a resolver or plugin threw, if it has one. */
+export function contractErrorBehind(error: unknown): AppError | undefined {
+  const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
+  return findAppError(error) ?? (original ? contractErrorOf(original) : undefined);
+}
 
-export const notFound = (what = "Resource"): AppError => new AppError("NOT_FOUND", `${what} not found`);
-
-export const unauthenticated = (message = "Authentication required"): AppError =>
-  new AppError("UNAUTHENTICATED", message);
-
-export const forbidden = (message = "Not allowed"): AppError => new AppError("FORBIDDEN", message);
-
-/** Finds an AppError behind GraphQL's wrapping (resolver errors arrive as originalError). */
-export function findAppError(error: unknown): AppError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof AppError) return current;
-    current = (current as { originalError?: unknown }).originalError;
-  }
-  return undefined;
+/** Yoga's maskError: contract errors through, GraphQL's own errors through, the rest masked. */
+export function maskUnexpectedError(error: unknown, message: string): Error {
+  const at = error instanceof GraphQLError ? error : undefined;
+  const contract = contractErrorBehind(error);
+  if (contract) return toGraphQLError(contract, at);
+  const original = at ? at.originalError : error;
+  if (at && (!original || original instanceof GraphQLError)) return at;
+  return new GraphQLError("Internal server error", {
+    nodes: at?.nodes,
+    path: at?.path,
+    originalError: original instanceof Error ? original : new Error(message),
+    extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 500 } },
+  });
 }

@@ -1,6 +1,6 @@
 // Opaque Relay ids: base64url("Type:uuid"). Anything malformed is NOT_FOUND (CONTRACT §3),
 // so a bad id never reaches the database as an invalid UUID.
-import { notFound } from "./errors.ts";
+import { notFound } from "../core/errors.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,7 +3,8 @@ import { GraphQLError, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.ts";
 import type { Metrics } from "../infra/metrics.ts";
-import { AppError, errorStatus } from "./errors.ts";
+import { AppError, isErrorCode } from "../core/errors.ts";
+import { contractErrorBehind, toGraphQLError } from "./errors.ts";
 import { exceededLimit, measureOperation, type QueryLimits } from "./limits.ts";
 
 /** Refuses documents over the token limit at parse time and operations over the others before they run. */
@@ -16,9 +17,8 @@ export function useQueryLimits(limits: QueryLimits & { maxTokens: number }): Plu
         } catch (error) {
           // graphql 16 says "more that N tokens"; later versions fix the typo.
           if (error instanceof GraphQLError && /more tha[nt] \d+ tokens/.test(error.message)) {
-            throw new AppError(
-              "QUERY_TOO_COMPLEX",
-              `Document exceeds the limit of ${limits.maxTokens} tokens`,
+            throw toGraphQLError(
+              new AppError("QUERY_TOO_COMPLEX", `Document exceeds the limit of ${limits.maxTokens} tokens`),
             );
           }
           throw error;
@@ -27,11 +27,13 @@ export function useQueryLimits(limits: QueryLimits & { maxTokens: number }): Plu
     },
     onExecute({ args, setResultAndStopExecution }) {
       const reason = checkLimits(args, limits);
-      if (reason) setResultAndStopExecution({ errors: [new AppError("QUERY_TOO_COMPLEX", reason)] });
+      if (reason)
+        setResultAndStopExecution({ errors: [toGraphQLError(new AppError("QUERY_TOO_COMPLEX", reason))] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       const reason = checkLimits(args, limits);
-      if (reason) setResultAndStopExecution({ errors: [new AppError("QUERY_TOO_COMPLEX", reason)] });
+      if (reason)
+        setResultAndStopExecution({ errors: [toGraphQLError(new AppError("QUERY_TOO_COMPLEX", reason))] });
     },
   };
 }
@@ -49,8 +51,6 @@ function checkLimits(
   return measure && exceededLimit(measure, limits);
 }
 
-const contractCodes = new Set(Object.keys(errorStatus));
-
 /**
  * Gives every error a contract code. Errors raised before execution (syntax, unknown
  * fields, variables that fail coercion) are the client's input: BAD_USER_INPUT.
@@ -61,7 +61,7 @@ export function useErrorCodes(metrics: Metrics): Plugin<Context> {
       if (Array.isArray(result) || !isResultWithErrors(result)) return;
       const errors = result.errors.map((error) => {
         const code = error.extensions?.code;
-        const known = typeof code === "string" && contractCodes.has(code);
+        const known = isErrorCode(code);
         metrics.graphqlErrors.inc({ code: known ? code : "BAD_USER_INPUT" });
         if (known) return error;
         return new GraphQLError(error.message, {
@@ -106,19 +106,10 @@ function isResultWithErrors(result: unknown): result is { errors: GraphQLError[]
   );
 }
 
-/** Masks unexpected errors (no internals leak) after logging them with the request id. */
-export function maskUnexpectedError(error: unknown, message: string): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
-  if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
-  return new GraphQLError("Internal server error", {
-    nodes: error instanceof GraphQLError ? error.nodes : undefined,
-    path: error instanceof GraphQLError ? error.path : undefined,
-    originalError: original instanceof Error ? original : new Error(message),
-    extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 500 } },
-  });
-}
-
-/** Logs resolver failures that will be masked, with the request's logger (request id, user). */
+/**
+ * Logs resolver failures that will be masked, with the request's logger (request id, user)
+ * and the operation's name: never the document or its variables, which can hold secrets.
+ */
 export function useErrorLogging(): Plugin<Context> {
   return {
     onExecute({ args }) {
@@ -127,8 +118,15 @@ export function useErrorLogging(): Plugin<Context> {
           if (!isResultWithErrors(result)) return;
           for (const error of result.errors) {
             const original = error.originalError;
-            if (original && !(original instanceof GraphQLError)) {
-              args.contextValue.log.error({ err: original, path: error.path }, "unexpected resolver error");
+            if (original && !(original instanceof GraphQLError) && !contractErrorBehind(error)) {
+              args.contextValue.log.error(
+                {
+                  err: original,
+                  path: error.path?.join("."),
+                  operationName: args.operationName ?? undefined,
+                },
+                "unexpected resolver error",
+              );
             }
           }
         },

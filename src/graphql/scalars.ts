@@ -1,23 +1,7 @@
 // Date (calendar date, YYYY-MM-DD) and DateTime (ISO-8601 instant, printed in UTC).
 import { GraphQLError, Kind } from "graphql";
+import { formatCalendarDate, parseCalendarDate } from "../core/calendar-date.ts";
 import { builder } from "./builder.ts";
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Parses YYYY-MM-DD into a UTC-midnight Date, refusing impossible dates such as 2031-02-30. */
-export function parseCalendarDate(value: string): Date | undefined {
-  const match = DATE.exec(value);
-  if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const valid =
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return valid ? date : undefined;
-}
-
-export function formatCalendarDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 function parseDate(value: unknown): string {
   if (typeof value !== "string" || !parseCalendarDate(value)) {

@@ -71,13 +71,6 @@ function reviveDates(_key: string, value: unknown): unknown {
   return typeof value === "string" && ISO_INSTANT.test(value) ? new Date(value) : value;
 }
 
-/** Namespaces shared by the modules that read and write listings. */
-export const cacheNamespaces = {
-  listing: (listingId: string) => `listing:${listingId}`,
-  /** Every search result: any listing change can move a listing in or out of a search. */
-  search: "search",
-} as const;
-
 /** A short stable key for a JSON-able value (a filter, a Prisma selection). */
 export function hashOf(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);

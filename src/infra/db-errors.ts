@@ -1,8 +1,13 @@
-// Maps database failures to contract errors in one place, by SQLSTATE.
-import { AppError } from "../graphql/errors.ts";
+// Database failures in one place: by SQLSTATE (and the driver's connection errors) to
+// contract errors. Domain meanings (which unique value was taken, what an overlap means)
+// come from the caller; infra knows only the generic ones.
+import { AppError } from "../core/errors.ts";
 
 interface DriverErrorShape {
   code?: unknown;
+  errorCode?: unknown;
+  message?: unknown;
+  cause?: unknown;
   meta?: {
     target?: unknown;
     driverAdapterError?: { cause?: { originalCode?: unknown; constraint?: unknown; kind?: unknown } };
@@ -23,29 +28,82 @@ export function sqlState(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === "23505";
 export const isExclusionViolation = (error: unknown): boolean => sqlState(error) === "23P01";
+export const isCheckViolation = (error: unknown): boolean => sqlState(error) === "23514";
 /** Serialization failures and deadlocks: safe to retry the whole transaction. */
 export const isRetryable = (error: unknown): boolean => {
   const state = sqlState(error);
   return state === "40001" || state === "40P01";
 };
 
+const UNREACHABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "DatabaseDoesNotExist",
+]);
+const UNREACHABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
+
 /**
- * Translates constraint violations that carry a business meaning; anything else is
- * rethrown untouched (and later masked as INTERNAL_SERVER_ERROR).
+ * True when PostgreSQL could not be reached or dropped the connection (as opposed to
+ * refusing a statement): connection-exception SQLSTATEs, a server shutting down, the
+ * pool's connect timeout, the driver's socket errors.
  */
-export function mapDatabaseError(
-  error: unknown,
-  messages: { unique?: AppError; exclusion?: AppError } = {},
-): never {
-  if (error instanceof AppError) throw error;
-  if (isUniqueViolation(error) && messages.unique) throw messages.unique;
-  if (isExclusionViolation(error)) {
-    throw (
-      messages.exclusion ??
-      new AppError("DATES_UNAVAILABLE", "The listing is not available on some of those nights")
-    );
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const shape = current as DriverErrorShape;
+    const state = sqlState(current);
+    if (state && (state.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(state)))
+      return true;
+    const kind = shape.meta?.driverAdapterError?.cause?.kind;
+    if (typeof kind === "string" && UNREACHABLE_KINDS.has(kind)) return true;
+    if (typeof shape.code === "string" && UNREACHABLE_NODE_CODES.has(shape.code)) return true;
+    if (shape.errorCode === "P1001" || shape.code === "P1001" || shape.code === "P2024") return true;
+    if (
+      typeof shape.message === "string" &&
+      /timeout exceeded when trying to connect|Connection terminated/i.test(shape.message)
+    ) {
+      return true;
+    }
+    current = shape.cause;
   }
-  throw error;
+  return false;
+}
+
+/** What constraint violations mean in one use case. */
+export interface DatabaseErrorMeanings {
+  unique?: AppError;
+  exclusion?: AppError;
+  check?: AppError;
+}
+
+/** How long clients should wait before retrying while PostgreSQL is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The contract error for a database failure, or undefined when it has no meaning for
+ * clients (then it is masked as INTERNAL_SERVER_ERROR and logged).
+ */
+export function contractErrorOf(error: unknown, meanings: DatabaseErrorMeanings = {}): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isUniqueViolation(error) && meanings.unique) return meanings.unique;
+  if (isExclusionViolation(error) && meanings.exclusion) return meanings.exclusion;
+  if (isCheckViolation(error))
+    return meanings.check ?? new AppError("BAD_USER_INPUT", "A value is out of range");
+  // 22xxx: data exceptions (a value PostgreSQL cannot store: out of range, bad encoding).
+  if (sqlState(error)?.startsWith("22")) return new AppError("BAD_USER_INPUT", "A value cannot be stored");
+  if (isDatabaseUnavailable(error)) {
+    return new AppError("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly", {
+      retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+    });
+  }
+  return undefined;
+}
+
+/** Rethrows a database failure as its contract error when it has one, else untouched. */
+export function mapDatabaseError(error: unknown, meanings: DatabaseErrorMeanings = {}): never {
+  throw contractErrorOf(error, meanings) ?? error;
 }
 
 /** Runs fn, retrying serialization failures a bounded number of times with jitter. */

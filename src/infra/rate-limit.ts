@@ -1,6 +1,6 @@
 // Fixed-window rate limits on the shared store. If the store is unreachable the limit
 // is not enforced (logged), rather than locking every user out.
-import { AppError } from "../graphql/errors.ts";
+import { AppError } from "../core/errors.ts";
 import type { KeyValueStore } from "./kv.ts";
 import type { Logger } from "./logger.ts";
 

@@ -1,11 +1,9 @@
-// graphile-worker: its schema migrations, and a runner over every module's tasks.
+// graphile-worker: its schema migrations, and a runner over the tasks it is given (the
+// modules register theirs in src/modules/tasks.ts) plus infra's own outbox task.
 import { type Runner, run, runMigrations, type TaskList, Logger as WorkerLogger } from "graphile-worker";
-import type { App } from "../app.ts";
-import { notificationTasks } from "../modules/notifications/jobs.ts";
-
-export function taskList(app: App): TaskList {
-  return { ...notificationTasks(app) };
-}
+import type { Logger } from "./logger.ts";
+import type { PubSub } from "./pubsub.ts";
+import { OUTBOX_TASK, outboxTask } from "./unit-of-work.ts";
 
 export async function migrateWorkerSchema(connectionString: string): Promise<void> {
   await runMigrations({ connectionString, logger: quietLogger });
@@ -14,18 +12,22 @@ export async function migrateWorkerSchema(connectionString: string): Promise<voi
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
+  tasks: TaskList;
   /** Poll interval in ms; LISTEN/NOTIFY wakes the worker sooner for new jobs. */
   pollInterval?: number;
 }
 
-export async function startWorker(app: App, options: WorkerOptions): Promise<Runner> {
-  const log = app.logger.child({ component: "worker" });
+export async function startWorker(
+  deps: { logger: Logger; pubsub: PubSub },
+  options: WorkerOptions,
+): Promise<Runner> {
+  const log = deps.logger.child({ component: "worker" });
   return run({
     connectionString: options.connectionString,
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2_000,
     noHandleSignals: true,
-    taskList: taskList(app),
+    taskList: { [OUTBOX_TASK]: outboxTask(deps.pubsub), ...options.tasks },
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
       log[method](meta ?? {}, message);

@@ -9,6 +9,7 @@ import { type App, createApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/infra/clock.ts";
 import { startWorker } from "../../src/infra/worker.ts";
+import { moduleTasks } from "../../src/modules/tasks.ts";
 import { type RunningServer, startHttpServer } from "../../src/server.ts";
 import { GraphQLClient } from "./client.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -71,6 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         connectionString: database.url,
         concurrency: 2,
         pollInterval: 200,
+        tasks: moduleTasks(app),
       });
       runners.push(runner);
       return runner;

@@ -1,8 +1,8 @@
 // Accounts: sign-up, log-in, refresh rotation with reuse detection, log-out, profile, password.
 import type { Context } from "../../context.ts";
 import type { User } from "../../generated/prisma/client.ts";
-import { AppError, badInput, unauthenticated } from "../../graphql/errors.ts";
-import { cacheNamespaces } from "../../infra/cache.ts";
+import { AppError, badInput, unauthenticated } from "../../core/errors.ts";
+import { listingCacheTags } from "../listings/cache-tags.ts";
 import { mapDatabaseError } from "../../infra/db-errors.ts";
 import type { RateLimitRule } from "../../infra/rate-limit.ts";
 import { queueEmail } from "../notifications/email.ts";
@@ -167,7 +167,7 @@ export async function updateProfile(
   // Cached listing pages show their host's name and avatar.
   const listings = await ctx.app.db.listing.findMany({ where: { hostId: user.id }, select: { id: true } });
   if (listings.length)
-    await ctx.app.cache.invalidate(...listings.map((listing) => cacheNamespaces.listing(listing.id)));
+    await ctx.app.cache.invalidate(...listings.map((listing) => listingCacheTags.listing(listing.id)));
   return user;
 }
 

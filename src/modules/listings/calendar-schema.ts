@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { builder } from "../../graphql/builder.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { parseCalendarDate } from "../../graphql/scalars.ts";
+import { requireActor } from "../../graphql/viewer.ts";
+import { nightsBetween, parseCalendarDate } from "../../core/calendar-date.ts";
 import { inputRules } from "../../graphql/validation.ts";
 import { MoneyRef } from "../pricing/schema.ts";
 import {
@@ -10,7 +11,6 @@ import {
   type CalendarNight,
   calendarDate,
   listingNights,
-  nightsBetween,
   setAvailability,
 } from "./calendar.ts";
 import { ListingPayload, ListingRef } from "./schema.ts";
@@ -128,18 +128,21 @@ builder.mutationField("setAvailability", (t) =>
     type: ListingPayload("SetAvailabilityPayload"),
     description:
       "Blocks, frees and prices ranges of the listing's nights, all or nothing. Host or admin only; DATES_UNAVAILABLE when blocking a booked night.",
-    authScopes: { authenticated: true },
     args: { input: t.arg({ type: SetAvailabilityInput, required: true }) },
+    authScopes: (_root, { input }) => ({ listingOwner: decodeIdOf("Listing", input.listingId, "Listing") }),
     resolve: async (_root, { input }, ctx) => ({
       listing: await setAvailability(
-        ctx,
-        decodeIdOf("Listing", input.listingId, "Listing"),
-        input.ranges.map((range, index) => ({
-          start: calendarDate(range.start, `ranges.${index}.start`),
-          end: calendarDate(range.end, `ranges.${index}.end`),
-          available: range.available,
-          nightlyPrice: range.nightlyPrice,
-        })),
+        requireActor(ctx),
+        {
+          listingId: decodeIdOf("Listing", input.listingId, "Listing"),
+          ranges: input.ranges.map((range, index) => ({
+            start: calendarDate(range.start, `ranges.${index}.start`),
+            end: calendarDate(range.end, `ranges.${index}.end`),
+            available: range.available,
+            nightlyPrice: range.nightlyPrice,
+          })),
+        },
+        ctx.app,
       ),
     }),
   }),

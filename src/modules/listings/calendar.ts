@@ -1,14 +1,24 @@
 // A listing's calendar: which nights are held (host blocks, live bookings) and what each costs,
 // and the host's setAvailability that blocks, frees and prices ranges of nights.
-import type { Context } from "../../context.ts";
+import type { App } from "../../app.ts";
+import type { UserActor } from "../../core/actor.ts";
+import {
+  addYears,
+  type CalendarDate,
+  eachNight,
+  formatCalendarDate,
+  localDate,
+  parseCalendarDate,
+} from "../../core/calendar-date.ts";
+import { AppError, badInput, type FieldError } from "../../core/errors.ts";
+import type { Clock } from "../../infra/clock.ts";
+import { type Effects, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
-import { AppError, badInput, type FieldError } from "../../graphql/errors.ts";
-import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts";
-import { mapDatabaseError, withRetries } from "../../infra/db-errors.ts";
 import { type Money, money } from "../pricing/money.ts";
-import { customNightPrices, stayNights } from "../pricing/service.ts";
-import { invalidateListing, lockListing, manageableListing } from "./service.ts";
+import { customNightPrices } from "../pricing/service.ts";
+import { invalidateListingAfterCommit, lockListing } from "./service.ts";
 import { LIMITS } from "./validation.ts";
+import "./events.ts";
 
 /** Reads go through the client or, inside a transaction, its transaction client. */
 type DbClient = Prisma.TransactionClient;
@@ -23,55 +33,31 @@ export const CALENDAR_LIMITS = {
   nightlyPriceMax: LIMITS.nightlyPriceMax,
 } as const;
 
-const DAY_MS = 86_400_000;
-
 export interface CalendarNight {
-  date: Date;
+  date: CalendarDate;
   available: boolean;
   nightlyPrice: Money;
 }
 
 export interface AvailabilityRange {
-  start: Date;
+  start: CalendarDate;
   /** Exclusive. */
-  end: Date;
+  end: CalendarDate;
   available: boolean;
   /** A number sets the range's price, null restores the base price, undefined leaves prices alone. */
   nightlyPrice?: number | null;
 }
 
-export const nightsBetween = (from: Date, to: Date): number =>
-  Math.round((to.getTime() - from.getTime()) / DAY_MS);
-
-/** A Date-scalar input (already checked by the scalar) as a UTC-midnight Date. */
-export function calendarDate(value: string, path: string): Date {
+/** A Date-scalar input (already checked by the scalar) as a CalendarDate. */
+export function calendarDate(value: string, path: string): CalendarDate {
   const date = parseCalendarDate(value);
   if (!date) throw badInput([{ path, message: "must be a calendar date YYYY-MM-DD" }]);
   return date;
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar date at an instant in an IANA zone, as a UTC-midnight Date. */
-export function localDate(instant: Date, timeZone: string): Date {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-    });
-    dayFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(instant);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return new Date(Date.UTC(part("year"), part("month") - 1, part("day")));
-}
-
 /** "Today" for date rules is the listing's local date, by the app's (injectable) clock. */
-export const listingToday = (ctx: Context, listing: { timeZone: string }): Date =>
-  localDate(ctx.app.clock.now(), listing.timeZone);
+export const listingToday = (clock: Clock, listing: { timeZone: string }): CalendarDate =>
+  localDate(clock.now(), listing.timeZone);
 
 export const datesUnavailable = (fields?: FieldError[]): AppError =>
   new AppError("DATES_UNAVAILABLE", "The listing is not available on some of those nights", { fields });
@@ -111,7 +97,7 @@ export async function listingNights(
     select: { startDate: true, endDate: true },
   });
   const prices = await customPricesFor(db, listing.id, from, to);
-  return stayNights(from, to).map((date) => ({
+  return eachNight(from, to).map((date) => ({
     date,
     available: !holds.some((hold) => hold.startDate <= date && date < hold.endDate),
     nightlyPrice: money(prices.get(formatCalendarDate(date)) ?? listing.nightlyPrice, listing.currency),
@@ -120,9 +106,7 @@ export async function listingNights(
 
 /** The rules that depend on the listing's today; the input's own shape is checked at the edge. */
 export function availabilityDateIssues(ranges: readonly AvailabilityRange[], today: Date): FieldError[] {
-  const horizon = new Date(
-    Date.UTC(today.getUTCFullYear() + CALENDAR_LIMITS.horizonYears, today.getUTCMonth(), today.getUTCDate()),
-  );
+  const horizon = addYears(today, CALENDAR_LIMITS.horizonYears);
   const issues: FieldError[] = [];
   ranges.forEach((range, index) => {
     if (range.start < today) {
@@ -142,18 +126,21 @@ export function availabilityDateIssues(ranges: readonly AvailabilityRange[], tod
  * Blocks, frees and prices ranges of nights, all in one transaction. Host blocks never
  * overlap each other (a block absorbs the blocks it overlaps or touches; freeing trims or
  * splits them); booking holds are never touched, and blocking a booked night is refused.
+ * The caller has been authorized as the listing's host (the `listingOwner` scope).
  */
 export async function setAvailability(
-  ctx: Context,
-  listingId: string,
-  ranges: readonly AvailabilityRange[],
+  actor: UserActor,
+  input: { listingId: string; ranges: readonly AvailabilityRange[] },
+  app: App,
 ): Promise<Listing> {
-  const listing = await manageableListing(ctx, listingId);
-  const issues = availabilityDateIssues(ranges, listingToday(ctx, listing));
+  const { listingId, ranges } = input;
+  const listing = await app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
+  const issues = availabilityDateIssues(ranges, listingToday(app.clock, listing));
   if (issues.length) throw badInput(issues);
 
-  await withRetries(() =>
-    ctx.app.db.$transaction(async (tx) => {
+  await unitOfWork(
+    app,
+    async (tx, effects) => {
       // Serializes calendar edits per listing, so the merge reads the blocks it rewrites.
       await lockListing(tx, listingId);
       await refuseBookedNights(tx, listingId, ranges);
@@ -162,22 +149,30 @@ export async function setAvailability(
         else await blockNights(tx, listingId, range);
         if (range.nightlyPrice !== undefined) await priceNights(tx, listingId, range, range.nightlyPrice);
       }
-    }),
-  ).catch((error: unknown) => mapDatabaseError(error));
-
-  const from = new Date(Math.min(...ranges.map((range) => range.start.getTime())));
-  const to = new Date(Math.max(...ranges.map((range) => range.end.getTime())));
-  await announceCalendarChange(ctx, listingId, from, to);
-  return listing;
+      const from = new Date(Math.min(...ranges.map((range) => range.start.getTime())));
+      const to = new Date(Math.max(...ranges.map((range) => range.end.getTime())));
+      announceCalendarChange(effects, app, { listingId, from, to });
+    },
+    { errors: { exclusion: datesUnavailable() } },
+  );
+  app.logger.debug({ listingId, userId: actor.userId, ranges: ranges.length }, "availability set");
+  return app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
 }
 
-/** After a commit that changed nights in [from, to): drop cached reads, tell subscribers. */
-export async function announceCalendarChange(ctx: Context, listingId: string, from: Date, to: Date) {
-  await invalidateListing(ctx, listingId);
-  ctx.app.pubsub.publish("listingCalendarChanged", listingId, {
-    listingId,
-    from: formatCalendarDate(from),
-    to: formatCalendarDate(to),
+/**
+ * Inside a unit of work that changes nights in [from, to): cached reads are dropped and
+ * subscribers told once it commits (the event through the outbox, so it is not lost).
+ */
+export function announceCalendarChange(
+  effects: Effects,
+  app: Pick<App, "cache">,
+  change: { listingId: string; from: CalendarDate; to: CalendarDate },
+): void {
+  invalidateListingAfterCommit(effects, app, change.listingId);
+  effects.publish("listingCalendarChanged", change.listingId, {
+    listingId: change.listingId,
+    from: formatCalendarDate(change.from),
+    to: formatCalendarDate(change.to),
   });
 }
 
@@ -232,6 +227,6 @@ async function priceNights(tx: DbClient, listingId: string, range: AvailabilityR
   await tx.nightPrice.deleteMany({ where: { listingId, night: { gte: range.start, lt: range.end } } });
   if (amount === null) return;
   await tx.nightPrice.createMany({
-    data: stayNights(range.start, range.end).map((night) => ({ listingId, night, amount })),
+    data: eachNight(range.start, range.end).map((night) => ({ listingId, night, amount })),
   });
 }

@@ -1,6 +1,6 @@
 // A listing's photos: appended in order, removed and reordered with dense positions, 50 at most.
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { badInput, notFound } from "../../graphql/errors.ts";
+import { badInput, notFound } from "../../core/errors.ts";
 import type { AuthedContext } from "../../graphql/viewer.ts";
 import { invalidateListing, lockListing, manageableListing } from "./service.ts";
 import { LIMITS } from "./validation.ts";

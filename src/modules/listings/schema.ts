@@ -2,10 +2,11 @@
 // the listing page, the amenity catalog and hosts' listings.
 import type { Listing } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
-import { notFound } from "../../graphql/errors.ts";
+import { notFound } from "../../core/errors.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
 import { requireViewer } from "../../graphql/viewer.ts";
-import { cacheNamespaces, hashOf } from "../../infra/cache.ts";
+import { hashOf } from "../../infra/cache.ts";
+import { listingCacheTags } from "./cache-tags.ts";
 import { UserRef } from "../accounts/schema.ts";
 import { money } from "../pricing/money.ts";
 import { MoneyRef } from "../pricing/schema.ts";
@@ -59,7 +60,7 @@ const LocationRef = builder.objectRef<{ lat: number; lng: number }>("Location").
 export const ListingRef = builder.prismaNode("Listing", {
   id: { field: "id" },
   // node(id): drafts and unlisted listings read as missing for all but their host and admins.
-  findUnique: (id, ctx) => ({ ...visibleListingsWhere(ctx.viewer), id }),
+  findUnique: (id, ctx) => ({ ...visibleListingsWhere(ctx.actor), id }),
   select: { hostId: true, status: true },
   fields: (t) => ({
     title: t.exposeString("title"),
@@ -84,7 +85,7 @@ export const ListingRef = builder.prismaNode("Listing", {
         region: listing.region,
         postalCode: listing.postalCode,
         country: listing.country,
-        exact: canManageListing(ctx.viewer, listing),
+        exact: canManageListing(ctx.actor, listing),
       }),
     }),
     location: t.field({
@@ -146,11 +147,11 @@ builder.queryFields((t) => ({
       const id = decodeIdOf("Listing", args.id, "Listing");
       // The listing page is cached per selection; visibility is checked on every read.
       const listing = await ctx.app.cache.getOrLoad(
-        [cacheNamespaces.listing(id)],
+        [listingCacheTags.listing(id)],
         `page:${hashOf(query)}`,
         () => ctx.app.db.listing.findUnique({ ...query, where: { id } }),
       );
-      if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
+      if (!listing || !canViewListing(ctx.actor, listing)) throw notFound("Listing");
       return listing;
     },
   }),
@@ -190,7 +191,7 @@ builder.prismaObjectField(UserRef, "listings", (t) =>
       description: "The user's listings visible to the caller: LISTED ones, or all for the user and admins.",
       totalCount: true,
       query: (_args, ctx) => ({
-        where: visibleListingsWhere(ctx.viewer),
+        where: visibleListingsWhere(ctx.actor),
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       }),
     },

@@ -1,11 +1,13 @@
 // Listings: create and edit, publish and unpublish. Only the host (or an admin)
 // changes a listing; every change invalidates the listing's and the search caches.
+import type { App } from "../../app.ts";
 import type { Context } from "../../context.ts";
+import type { Effects } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 import type { CancellationPolicy, PropertyType, RoomType } from "../../generated/prisma/enums.ts";
-import { AppError, badInput, type FieldError, forbidden, notFound } from "../../graphql/errors.ts";
+import { AppError, badInput, type FieldError, forbidden, notFound } from "../../core/errors.ts";
 import type { AuthedContext } from "../../graphql/viewer.ts";
-import { cacheNamespaces } from "../../infra/cache.ts";
+import { listingCacheTags } from "./cache-tags.ts";
 import { canManageListing, canViewListing } from "./access.ts";
 
 export interface ListingFieldsInput {
@@ -155,19 +157,30 @@ export async function unpublishListing(ctx: AuthedContext, listingId: string): P
 /** The listing if the caller may see it; NOT_FOUND otherwise, so drafts do not leak. */
 export async function viewableListing(ctx: Context, listingId: string): Promise<Listing> {
   const listing = await ctx.app.db.listing.findUnique({ where: { id: listingId } });
-  if (!listing || !canViewListing(ctx.viewer, listing)) throw notFound("Listing");
+  if (!listing || !canViewListing(ctx.actor, listing)) throw notFound("Listing");
   return listing;
 }
 
 /** The listing if the caller may change it: NOT_FOUND when they cannot even see it. */
 export async function manageableListing(ctx: Context, listingId: string): Promise<Listing> {
   const listing = await viewableListing(ctx, listingId);
-  if (!canManageListing(ctx.viewer, listing)) throw forbidden("Only the listing's host can change it");
+  if (!canManageListing(ctx.actor, listing)) throw forbidden("Only the listing's host can change it");
   return listing;
 }
 
 export async function invalidateListing(ctx: Context, listingId: string): Promise<void> {
-  await ctx.app.cache.invalidate(cacheNamespaces.listing(listingId), cacheNamespaces.search);
+  await ctx.app.cache.invalidate(listingCacheTags.listing(listingId), listingCacheTags.search);
+}
+
+/** Inside a unit of work that changes a listing: its cached reads and every search page go after commit. */
+export function invalidateListingAfterCommit(
+  effects: Effects,
+  app: Pick<App, "cache">,
+  listingId: string,
+): void {
+  effects.afterCommit(() =>
+    app.cache.invalidate(listingCacheTags.listing(listingId), listingCacheTags.search),
+  );
 }
 
 async function checkAmenityCodes(ctx: Context, codes: readonly string[] | null | undefined) {

@@ -2,14 +2,9 @@
 // Bookings reuse quoteAvailableStay inside their transaction, so a booking's price is the quote's.
 import type { Context } from "../../context.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
-import { badInput, type FieldError } from "../../graphql/errors.ts";
-import {
-  customPricesFor,
-  datesUnavailable,
-  hasHeldNight,
-  listingToday,
-  nightsBetween,
-} from "../listings/calendar.ts";
+import { nightsBetween } from "../../core/calendar-date.ts";
+import { badInput, type FieldError } from "../../core/errors.ts";
+import { customPricesFor, datesUnavailable, hasHeldNight, listingToday } from "../listings/calendar.ts";
 import { viewableListing } from "../listings/service.ts";
 import type { StayQuote } from "./quote.ts";
 import { type PricedListing, quoteListingStay } from "./service.ts";
@@ -58,7 +53,7 @@ export async function quoteAvailableStay(
   listing: StayListing,
   stay: StayRequest,
 ): Promise<ListingQuote> {
-  const issues = stayIssues(listing, stay, listingToday(ctx, listing));
+  const issues = stayIssues(listing, stay, listingToday(ctx.app.clock, listing));
   if (issues.length) throw badInput(issues);
   if (await hasHeldNight(db, listing.id, stay.checkIn, stay.checkOut)) throw datesUnavailable();
   const customPrices = await customPricesFor(db, listing.id, stay.checkIn, stay.checkOut);

@@ -2,7 +2,7 @@
 // The quote query, search's stayTotal and bookings all come through quoteListingStay.
 import type { Config } from "../../config.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { formatCalendarDate } from "../../graphql/scalars.ts";
+import { eachNight, formatCalendarDate } from "../../core/calendar-date.ts";
 import { quoteStay, type StayQuote } from "./quote.ts";
 
 /** The listing fields pricing reads. */
@@ -12,15 +12,6 @@ export interface PricedListing {
   cleaningFee: number;
   weeklyDiscountPct: number;
   monthlyDiscountPct: number;
-}
-
-const DAY_MS = 86_400_000;
-
-/** The nights of a stay: check-in up to, not including, check-out (UTC-midnight dates). */
-export function stayNights(checkIn: Date, checkOut: Date): Date[] {
-  const nights: Date[] = [];
-  for (let t = checkIn.getTime(); t < checkOut.getTime(); t += DAY_MS) nights.push(new Date(t));
-  return nights;
 }
 
 /**
@@ -34,7 +25,7 @@ export function quoteListingStay(
   customPrices: ReadonlyMap<string, number>,
   pricing: Config["pricing"],
 ): StayQuote {
-  const nightPrices = stayNights(checkIn, checkOut).map(
+  const nightPrices = eachNight(checkIn, checkOut).map(
     (night) => customPrices.get(night.toISOString().slice(0, 10)) ?? listing.nightlyPrice,
   );
   return quoteStay({

@@ -1,8 +1,8 @@
 // Search arguments to a typed, normalized request: every rule of ListingSearchInput in one pure
 // function (no I/O; today and the amenity catalog are passed in), reporting all bad fields at once.
 import type { PropertyType, RoomType } from "../../generated/prisma/enums.ts";
-import type { FieldError } from "../../graphql/errors.ts";
-import { parseCalendarDate } from "../../graphql/scalars.ts";
+import type { FieldError } from "../../core/errors.ts";
+import { nightsBetween, parseCalendarDate } from "../../core/calendar-date.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { decodeCursor, type SearchPosition } from "./cursor.ts";
 
@@ -89,8 +89,6 @@ export interface SearchEnvironment {
 }
 
 export type ParsedSearch = { ok: true; request: SearchRequest } | { ok: false; fields: FieldError[] };
-
-const DAY_MS = 86_400_000;
 
 const sortedDistinct = <T extends string>(values: readonly T[] | null | undefined): T[] =>
   [...new Set(values ?? [])].sort();
@@ -210,7 +208,7 @@ function parseStay(
   if (!from) fail("filter.checkIn", "must be a date formatted YYYY-MM-DD");
   if (!to) fail("filter.checkOut", "must be a date formatted YYYY-MM-DD");
   if (!from || !to || !now) return null;
-  const nights = Math.round((to.getTime() - from.getTime()) / DAY_MS);
+  const nights = nightsBetween(from, to);
   if (from < now) fail("filter.checkIn", "must not be in the past");
   if (nights < 1) fail("filter.checkOut", "must be after checkIn");
   else if (nights > MAX_STAY_NIGHTS)

@@ -3,9 +3,10 @@
 import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
-import { badInput } from "../../graphql/errors.ts";
-import { formatCalendarDate, parseCalendarDate } from "../../graphql/scalars.ts";
-import { cacheNamespaces, hashOf } from "../../infra/cache.ts";
+import { badInput } from "../../core/errors.ts";
+import { formatCalendarDate, parseCalendarDate } from "../../core/calendar-date.ts";
+import { hashOf } from "../../infra/cache.ts";
+import { listingCacheTags } from "../listings/cache-tags.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
 import { type Money, money } from "../pricing/money.ts";
 import { customNightPrices, quoteListingStay } from "../pricing/service.ts";
@@ -53,11 +54,11 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
   return parsed.request;
 }
 
-/** The page of ids, cursors and totals; listing changes invalidate it (cacheNamespaces.search). */
+/** The page of ids, cursors and totals; listing changes invalidate it (listingCacheTags.search). */
 export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
   const { filter, sort, first, after } = request;
   const key = `page:${hashOf({ filter, sort, first, after, pricing: app.config.pricing })}`;
-  return app.cache.getOrLoad([cacheNamespaces.search], key, () =>
+  return app.cache.getOrLoad([listingCacheTags.search], key, () =>
     needsStayTotals(request)
       ? loadPricedPage(app.db, request, app.config.pricing)
       : loadSqlPage(app.db, request, app.config.pricing),

@@ -7,7 +7,7 @@ import {
 } from "../../../schema/generated/graphql.ts";
 import type { Listing } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
-import { cacheNamespaces } from "../../../src/infra/cache.ts";
+import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { isExclusionViolation } from "../../../src/infra/db-errors.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
@@ -500,17 +500,17 @@ describe("after setAvailability", () => {
         loads += 1;
         return loads;
       });
-    const listingRead = await cachedRead(cacheNamespaces.listing(listing.id));
-    const searchRead = await cachedRead(cacheNamespaces.search);
-    expect(await cachedRead(cacheNamespaces.listing(listing.id))).toBe(listingRead);
-    expect(await cachedRead(cacheNamespaces.search)).toBe(searchRead);
+    const listingRead = await cachedRead(listingCacheTags.listing(listing.id));
+    const searchRead = await cachedRead(listingCacheTags.search);
+    expect(await cachedRead(listingCacheTags.listing(listing.id))).toBe(listingRead);
+    expect(await cachedRead(listingCacheTags.search)).toBe(searchRead);
 
     await setAvailability(host.client, listing, [
       { start: "2027-03-10", end: "2027-03-12", available: false },
     ]);
 
-    expect(await cachedRead(cacheNamespaces.listing(listing.id))).toBeGreaterThan(searchRead);
-    expect(await cachedRead(cacheNamespaces.search)).toBe(loads);
+    expect(await cachedRead(listingCacheTags.listing(listing.id))).toBeGreaterThan(searchRead);
+    expect(await cachedRead(listingCacheTags.search)).toBe(loads);
     expect(loads).toBe(4);
   });
 
@@ -518,7 +518,7 @@ describe("after setAvailability", () => {
     const listing = await newListing();
     let loads = 0;
     const cachedRead = () =>
-      t.app.cache.getOrLoad([cacheNamespaces.listing(listing.id)], "probe", async () => {
+      t.app.cache.getOrLoad([listingCacheTags.listing(listing.id)], "probe", async () => {
         loads += 1;
         return loads;
       });

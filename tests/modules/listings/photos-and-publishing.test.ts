@@ -9,7 +9,7 @@ import {
   UnpublishListingDocument,
 } from "../../../schema/generated/graphql.ts";
 import { decodeGlobalId, encodeGlobalId } from "../../../src/graphql/global-id.ts";
-import { cacheNamespaces } from "../../../src/infra/cache.ts";
+import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf, fieldsOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
@@ -186,13 +186,13 @@ describe("publishing", () => {
     const listingId = await draft();
     await addPhotos(listingId, 1);
     let loads = 0;
-    const read = () => t.app.cache.getOrLoad([cacheNamespaces.search], "probe", async () => ++loads);
+    const read = () => t.app.cache.getOrLoad([listingCacheTags.search], "probe", async () => ++loads);
     expect(await read()).toBe(1);
     expect(await read()).toBe(1);
     await host.client.ok(PublishListingDocument, { input: { listingId } });
     expect(await read()).toBe(2);
     const listingRead = () =>
-      t.app.cache.getOrLoad([cacheNamespaces.listing(idOf(listingId))], "probe", async () => ++loads);
+      t.app.cache.getOrLoad([listingCacheTags.listing(idOf(listingId))], "probe", async () => ++loads);
     const before = await listingRead();
     await host.client.ok(UnpublishListingDocument, { input: { listingId } });
     expect(await listingRead()).not.toBe(before);

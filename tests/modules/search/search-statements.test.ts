@@ -7,7 +7,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SearchListingsDocument } from "../../../schema/generated/graphql.ts";
-import { cacheNamespaces } from "../../../src/infra/cache.ts";
+import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
 import { day, insertBookingRow } from "../../helpers/booking-rows.ts";
@@ -90,7 +90,7 @@ describe("statements per search page", () => {
   }, 120_000);
 
   async function countFor(first: number, options: { cached: boolean }) {
-    if (!options.cached) await t.app.cache.invalidate(cacheNamespaces.search);
+    if (!options.cached) await t.app.cache.invalidate(listingCacheTags.search);
     statements.length = 0;
     const result = await t.client.ok(SearchListingsDocument, { filter, first });
     const page = result.searchListings;

@@ -11,7 +11,7 @@ import {
 } from "../../../schema/generated/graphql.ts";
 import type { Listing, Prisma } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
-import { cacheNamespaces } from "../../../src/infra/cache.ts";
+import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { quoteListingStay } from "../../../src/modules/pricing/service.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
@@ -603,7 +603,7 @@ describe("the search cache", () => {
     // Only ids are cached: the listing itself is read fresh.
     expect(cached.edges[0]?.node.nightlyPrice.amount).toBe(14_000);
 
-    await t.app.cache.invalidate(cacheNamespaces.search);
+    await t.app.cache.invalidate(listingCacheTags.search);
     const fresh = await search(query, "PRICE_ASC");
     expect(fresh.edges.map((e) => e.node.id)).toEqual(gids([second, first]));
     expect(fresh.totalCount).toBe(2);
