@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { App } from "./app.ts";
 import { type Context, createContext } from "./context.ts";
+import { useNulGuard } from "./graphql/nul-guard.ts";
 import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError } from "./graphql/errors.ts";
 import { useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
@@ -61,6 +62,7 @@ export function createYogaServer(app: App): Yoga {
       usePlainRoutes(app),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
+      useNulGuard(),
       useErrorCodes(app.metrics),
       useErrorLogging(),
     ],
