@@ -78,4 +78,14 @@ describe("nodes(ids:)", () => {
     expect(fieldsOf(tooMany)).toEqual([{ path: "ids", message: "must hold at most 100 ids" }]);
     expect(codeOf(await nodes(ids(15_000)))).toBe("BAD_USER_INPUT");
   });
+
+  it("counts each id in the query cost", async () => {
+    const ids = Array.from({ length: 100 }, () => encodeGlobalId("Listing", randomUUID()));
+    const yearOfNights = `query Nights($ids: [ID!]!) {
+      nodes(ids: $ids) { ... on Listing { calendar(from: "2030-01-01", to: "2031-01-01") { date available } } }
+    }`;
+    const result = await t.client.request(yearOfNights, { ids });
+    expect(codeOf(result)).toBe("QUERY_TOO_COMPLEX");
+    expect(codeOf(await t.client.request(yearOfNights, { ids: ids.slice(0, 1) }))).toBeUndefined();
+  });
 });
