@@ -132,7 +132,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       taxBps: Math.round(env.TAX_PERCENT * 100),
     },
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
-    limits: { maxDepth: 10, maxAliases: 20, maxCost: 20_000, maxTokens: 3_000 },
+    // Cost counts resolved fields, each list multiplying by its bound (graphql/limits.ts). The
+    // heaviest operation we ship, SearchListings at 100 results, costs about 19,600: 30,000 leaves
+    // it room to grow, while one page of 100 listings with a year of nights each costs ~183,000.
+    limits: { maxDepth: 10, maxAliases: 20, maxCost: 30_000, maxTokens: 3_000 },
   };
 }
 

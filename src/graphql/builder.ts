@@ -1,14 +1,14 @@
 // The one SchemaBuilder: plugins (scope-auth first), context, scalars. Defines no types.
 import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
-import RelayPlugin from "@pothos/plugin-relay";
+import RelayPlugin, { resolveNodes } from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import ValidationPlugin from "@pothos/plugin-validation";
 import { type GraphQLSchema, isObjectType } from "graphql";
 import type { Context } from "../context.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
-import { AppError, type FieldError, forbidden, notFound, unauthenticated } from "../core/errors.ts";
+import { AppError, badInput, type FieldError, forbidden, notFound, unauthenticated } from "../core/errors.ts";
 import { isListingOwner } from "../modules/listings/access.ts";
 import { decodeGlobalId, encodeGlobalId } from "./global-id.ts";
 
@@ -69,17 +69,8 @@ export const builder = new SchemaBuilder<{
         return node;
       },
     },
-    nodesQueryOptions: {
-      nullable: { list: false, items: true },
-      resolve: (_root, { ids }, _ctx, info, resolveNodes) =>
-        Promise.all(
-          ids.map((id) =>
-            isNodeType(info.schema, id.typename)
-              ? loadOrNull(async () => (await resolveNodes([id]))[0])
-              : null,
-          ),
-        ),
-    },
+    // Ours below: the plugin decodes every id before the resolver runs, so one bad id failed them all.
+    nodesQueryOptions: false,
   },
   validation: {
     validationError: (result) => {
@@ -112,5 +103,38 @@ async function loadOrNull<T>(load: () => Promise<T> | T): Promise<T | null> {
 }
 
 builder.queryType({});
+
+/** Most ids one `nodes` call takes; the query cost counts each (limits.ts). */
+export const NODES_MAX_IDS = 100;
+
+// CONTRACT §3 for a list: a malformed id, one of another type or naming nothing visible is
+// null at its position, while `node(id:)` answers NOT_FOUND for it.
+builder.queryField("nodes", (t) =>
+  t.field({
+    type: [builder.nodeInterfaceRef()],
+    nullable: { list: false, items: true },
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: (_root, { ids }, ctx, info) => {
+      if (ids.length > NODES_MAX_IDS) {
+        throw badInput([{ path: "ids", message: `must hold at most ${NODES_MAX_IDS} ids` }]);
+      }
+      return ids.map((globalId) => {
+        const id = decodedOrNull(globalId);
+        if (!id || !isNodeType(info.schema, id.typename)) return null;
+        // One id per call: a missing row rejects its own load, not the others'.
+        return loadOrNull(async () => (await resolveNodes(builder, ctx, info, [id]))[0]);
+      });
+    },
+  }),
+);
+
+function decodedOrNull(globalId: string): { typename: string; id: string } | null {
+  try {
+    return decodeGlobalId(globalId);
+  } catch {
+    return null;
+  }
+}
+
 builder.mutationType({});
 export type SchemaTypes = typeof builder.$inferSchemaTypes;

@@ -1,5 +1,5 @@
 // Yoga plugins: query limits, contract error codes, and error logging.
-import { GraphQLError, parse } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.ts";
 import type { Metrics } from "../infra/metrics.ts";
@@ -40,14 +40,17 @@ export function useQueryLimits(limits: QueryLimits & { maxTokens: number }): Plu
 
 function checkLimits(
   args: {
-    document: Parameters<typeof measureOperation>[0];
+    schema: GraphQLSchema;
+    document: DocumentNode;
     operationName?: string | null;
-    variableValues?: unknown;
+    variableValues?: Record<string, unknown> | null;
   },
   limits: QueryLimits,
 ): string | undefined {
-  const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-  const measure = measureOperation(args.document, args.operationName, variables);
+  const measure = measureOperation(args.document, args.operationName, args.variableValues ?? {}, {
+    schema: args.schema,
+    limits,
+  });
   return measure && exceededLimit(measure, limits);
 }
 
