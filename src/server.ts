@@ -8,6 +8,7 @@ import { type Context, createContext } from "./context.ts";
 import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
+import { useBodyLimit } from "./http/body-limit.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { pingRedis } from "./infra/redis.ts";
 
@@ -54,6 +55,8 @@ export function createYogaServer(app: App): Yoga {
         requestId: metaOf(request).id,
       }),
     plugins: [
+      // First: it replaces the request, and the plugins after it must see the replacement.
+      useBodyLimit(MAX_BODY_BYTES),
       useRequestLifecycle(app, metaOf),
       usePlainRoutes(app),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
@@ -64,20 +67,11 @@ export function createYogaServer(app: App): Yoga {
   });
 }
 
-/** Request id, body size limit, access log and HTTP metrics for every route. */
+/** Request id, access log and HTTP metrics for every route. */
 function useRequestLifecycle(app: App, metaOf: (request: Request) => RequestMeta): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
+    onRequest({ request }) {
       metaOf(request);
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        endResponse(
-          fetchAPI.Response.json(
-            { errors: [{ message: "Request body too large", extensions: { code: "QUERY_TOO_COMPLEX" } }] },
-            { status: 413 },
-          ),
-        );
-      }
     },
     onResponse({ request, response }) {
       const meta = metaOf(request);
