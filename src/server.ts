@@ -9,6 +9,7 @@ import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useBodyLimit } from "./http/body-limit.ts";
+import { methodLabel, routeLabel } from "./http/route-label.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { pingRedis } from "./infra/redis.ts";
 
@@ -76,9 +77,13 @@ function useRequestLifecycle(app: App, metaOf: (request: Request) => RequestMeta
     onResponse({ request, response }) {
       const meta = metaOf(request);
       response.headers.set("x-request-id", meta.id);
-      const route = new URL(request.url).pathname;
+      const route = routeLabel(new URL(request.url).pathname);
       const seconds = (performance.now() - meta.startedAt) / 1000;
-      app.metrics.httpRequests.inc({ route, method: request.method, status: String(response.status) });
+      app.metrics.httpRequests.inc({
+        route,
+        method: methodLabel(request.method),
+        status: String(response.status),
+      });
       app.metrics.httpDuration.observe({ route }, seconds);
       app.logger.info(
         {
