@@ -9,6 +9,7 @@ import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useBodyLimit } from "./http/body-limit.ts";
+import { useRetryAfterHeader } from "./http/retry-after.ts";
 import { methodLabel, routeLabel } from "./http/route-label.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { pingRedis } from "./infra/redis.ts";
@@ -59,6 +60,7 @@ export function createYogaServer(app: App): Yoga {
       // First: it replaces the request, and the plugins after it must see the replacement.
       useBodyLimit(MAX_BODY_BYTES),
       useRequestLifecycle(app, metaOf),
+      useRetryAfterHeader(),
       usePlainRoutes(app),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
