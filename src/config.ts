@@ -32,6 +32,7 @@ const envSchema = z.object({
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CORS_ORIGINS: z.string().transform(parseWith(parseCorsOrigins)).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -78,6 +79,10 @@ export interface Config {
     maxAliases: number;
     maxCost: number;
     maxTokens: number;
+  };
+  http: {
+    /** "*": any origin, without credentials; a list: those origins, with credentials; []: no CORS headers. */
+    corsOrigins: "*" | string[];
   };
 }
 
@@ -133,7 +138,43 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
     limits: { maxDepth: 10, maxAliases: 20, maxCost: 20_000, maxTokens: 3_000 },
+    http: {
+      corsOrigins: env.CORS_ORIGINS ?? (isProduction ? [] : "*"),
+    },
   };
+}
+
+/** Turns a parser that throws into a zod transform that reports the variable by name. */
+function parseWith<T>(parse: (value: string) => T) {
+  return (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  };
+}
+
+/** CORS_ORIGINS: "*" or a comma list of origins (scheme://host[:port]); "null" is never one. */
+function parseCorsOrigins(value: string): "*" | string[] {
+  const text = value.trim();
+  if (text === "*") return "*";
+  if (text === "") return [];
+  return text.split(",").map((part) => {
+    const given = part.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(given);
+    } catch {
+      // reported below
+    }
+    const bare = url && url.pathname === "/" && !url.search && !url.hash && !url.username;
+    if (!url || !bare || !/^https?:$/.test(url.protocol)) {
+      throw new Error(`"${given}" is not an origin like https://app.example.com`);
+    }
+    return url.origin;
+  });
 }
 
 /** Outside production a secret is generated once and kept, so tokens survive restarts. */

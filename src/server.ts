@@ -9,8 +9,11 @@ import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useBodyLimit } from "./http/body-limit.ts";
+import { useCors } from "./http/cors.ts";
+import { useJsonPostsOnly } from "./http/json-only.ts";
 import { useRetryAfterHeader } from "./http/retry-after.ts";
 import { methodLabel, routeLabel } from "./http/route-label.ts";
+import { useSecurityHeaders } from "./http/security-headers.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { pingRedis } from "./infra/redis.ts";
 
@@ -18,6 +21,27 @@ type ServerContext = { req?: IncomingMessage };
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
 const MAX_BODY_BYTES = 1_000_000;
+
+/** What GraphiQL's editor starts with: a search a newcomer can run as is. */
+const graphiqlDefaultQuery = `# Listings near Lisbon for two guests, cheapest first. Ctrl-Enter runs it.
+query SearchNearLisbon {
+  searchListings(
+    filter: { near: { lat: 38.7223, lng: -9.1393, radiusKm: 25 }, guests: 2 }
+    sort: PRICE_ASC
+    first: 5
+  ) {
+    totalCount
+    edges {
+      node {
+        id
+        title
+        nightlyPrice { formatted }
+        rating { average count }
+      }
+    }
+  }
+}
+`;
 
 interface RequestMeta {
   id: string;
@@ -43,7 +67,15 @@ export function createYogaServer(app: App): Yoga {
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    graphiql: app.config.isProduction ? false : { title: "Roost GraphiQL" },
+    graphiql: app.config.isProduction
+      ? false
+      : { title: "Roost GraphiQL", defaultQuery: graphiqlDefaultQuery },
+    // Bundled GraphiQL (no CDN), loaded on first use: about 9 MB that production never needs.
+    renderGraphiQL: async (options) =>
+      (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
+    // useCors below: Yoga's own echoes any origin with credentials.
+    cors: false,
+    multipart: false,
     logging: {
       debug: (...args) => app.logger.debug(args.map(String).join(" ")),
       info: (...args) => app.logger.info(args.map(String).join(" ")),
@@ -60,6 +92,9 @@ export function createYogaServer(app: App): Yoga {
       // First: it replaces the request, and the plugins after it must see the replacement.
       useBodyLimit(MAX_BODY_BYTES),
       useRequestLifecycle(app, metaOf),
+      useSecurityHeaders(),
+      useCors(app.config.http.corsOrigins),
+      useJsonPostsOnly(),
       useRetryAfterHeader(),
       usePlainRoutes(app),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),

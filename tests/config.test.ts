@@ -70,4 +70,33 @@ describe("loadConfig", () => {
       logLevel: "debug",
     });
   });
+
+  it("allows any origin without credentials outside production, none in production", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).http.corsOrigins).toBe("*");
+    const production = { NODE_ENV: "production", JWT_SECRET: "s".repeat(40), DATABASE_URL: "postgres://x/y" };
+    expect(loadConfig(production).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ ...production, CORS_ORIGINS: "*" }).http.corsOrigins).toBe("*");
+    expect(loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: "" }).http.corsOrigins).toEqual([]);
+  });
+
+  it("reads CORS_ORIGINS as exact origins and refuses paths and `null`", () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      CORS_ORIGINS: "https://app.example.com, http://localhost:5173/,https://Admin.Example.com:443",
+    });
+    expect(config.http.corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+      "https://admin.example.com",
+    ]);
+    for (const bad of [
+      "null",
+      "https://app.example.com/path",
+      "app.example.com",
+      "ftp://x.example",
+      "*,https://a.example",
+    ]) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
+    }
+  });
 });
