@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/client-ip.ts";
 
 const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -32,7 +33,16 @@ const envSchema = z.object({
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   CORS_ORIGINS: z.string().transform(parseWith(parseCorsOrigins)).optional(),
+  TRUST_PROXY: z.string().transform(parseWith(parseTrustProxy)).default({ hops: 0 }),
+  METRICS_TOKEN: z
+    .string()
+    .refine((value) => value === "" || value.length >= 16, "must be at least 16 characters")
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -83,6 +93,10 @@ export interface Config {
   http: {
     /** "*": any origin, without credentials; a list: those origins, with credentials; []: no CORS headers. */
     corsOrigins: "*" | string[];
+    /** Which peers' X-Forwarded-For is believed; { hops: 0 }: none, the socket's address is the client. */
+    trustProxy: TrustProxy;
+    /** Set: GET /metrics requires `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
   };
 }
 
@@ -127,10 +141,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       accessTokenTtlSeconds: 15 * 60,
       refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
-      loginFailuresPerAccount: 5,
-      loginAttemptsPerIp: 50,
-      loginWindowSeconds: 15 * 60,
-      signUpsPerIpPerHour: 20,
+      loginFailuresPerAccount: env.LOGIN_LIMIT_PER_ACCOUNT,
+      loginAttemptsPerIp: env.LOGIN_LIMIT_PER_IP,
+      loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+      signUpsPerIpPerHour: env.SIGNUP_LIMIT_PER_HOUR,
     },
     pricing: {
       serviceFeeBps: Math.round(env.SERVICE_FEE_PERCENT * 100),
@@ -140,6 +154,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     limits: { maxDepth: 10, maxAliases: 20, maxCost: 20_000, maxTokens: 3_000 },
     http: {
       corsOrigins: env.CORS_ORIGINS ?? (isProduction ? [] : "*"),
+      trustProxy: env.TRUST_PROXY,
+      metricsToken: env.METRICS_TOKEN || undefined,
     },
   };
 }

@@ -1,5 +1,5 @@
 // The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics).
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -9,6 +9,7 @@ import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError, useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useBodyLimit } from "./http/body-limit.ts";
+import { clientIpResolver } from "./http/client-ip.ts";
 import { useCors } from "./http/cors.ts";
 import { useJsonPostsOnly } from "./http/json-only.ts";
 import { useRetryAfterHeader } from "./http/retry-after.ts";
@@ -63,6 +64,8 @@ export function createYogaServer(app: App): Yoga {
     return meta;
   };
 
+  const clientIp = clientIpResolver(app.config.http.trustProxy);
+
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -85,7 +88,7 @@ export function createYogaServer(app: App): Yoga {
     maskedErrors: { maskError: maskUnexpectedError },
     context: ({ request, req }) =>
       createContext(app, request, {
-        ip: req?.socket.remoteAddress ?? "unknown",
+        ip: clientIp(req?.socket.remoteAddress, request.headers.get("x-forwarded-for")),
         requestId: metaOf(request).id,
       }),
     plugins: [
@@ -162,6 +165,18 @@ function usePlainRoutes(app: App): Plugin {
           ),
         );
       } else if (url.pathname === "/metrics") {
+        const token = app.config.http.metricsToken;
+        if (token && !bearerMatches(request.headers.get("authorization"), token)) {
+          endResponse(
+            Response.json(
+              {
+                errors: [{ message: "Metrics need a bearer token", extensions: { code: "UNAUTHENTICATED" } }],
+              },
+              { status: 401, headers: { "www-authenticate": 'Bearer realm="metrics"' } },
+            ),
+          );
+          return;
+        }
         endResponse(
           new Response(await app.metrics.registry.metrics(), {
             headers: { "content-type": app.metrics.registry.contentType },
@@ -170,6 +185,13 @@ function usePlainRoutes(app: App): Plugin {
       }
     },
   };
+}
+
+/** Compares in constant time (hashes first, so lengths do not leak either). */
+function bearerMatches(authorization: string | null, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1] ?? "";
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 export interface RunningServer {
