@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/client-ip.ts";
 
 const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -32,6 +33,16 @@ const envSchema = z.object({
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  CORS_ORIGINS: z.string().transform(parseWith(parseCorsOrigins)).optional(),
+  TRUST_PROXY: z.string().transform(parseWith(parseTrustProxy)).default({ hops: 0 }),
+  METRICS_TOKEN: z
+    .string()
+    .refine((value) => value === "" || value.length >= 16, "must be at least 16 characters")
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -79,6 +90,14 @@ export interface Config {
     maxCost: number;
     maxTokens: number;
   };
+  http: {
+    /** "*": any origin, without credentials; a list: those origins, with credentials; []: no CORS headers. */
+    corsOrigins: "*" | string[];
+    /** Which peers' X-Forwarded-For is believed; { hops: 0 }: none, the socket's address is the client. */
+    trustProxy: TrustProxy;
+    /** Set: GET /metrics requires `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -122,10 +141,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       accessTokenTtlSeconds: 15 * 60,
       refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
-      loginFailuresPerAccount: 5,
-      loginAttemptsPerIp: 50,
-      loginWindowSeconds: 15 * 60,
-      signUpsPerIpPerHour: 20,
+      loginFailuresPerAccount: env.LOGIN_LIMIT_PER_ACCOUNT,
+      loginAttemptsPerIp: env.LOGIN_LIMIT_PER_IP,
+      loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+      signUpsPerIpPerHour: env.SIGNUP_LIMIT_PER_HOUR,
     },
     pricing: {
       serviceFeeBps: Math.round(env.SERVICE_FEE_PERCENT * 100),
@@ -136,7 +155,45 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     // heaviest operation we ship, SearchListings at 100 results, costs about 19,600: 30,000 leaves
     // it room to grow, while one page of 100 listings with a year of nights each costs ~183,000.
     limits: { maxDepth: 10, maxAliases: 20, maxCost: 30_000, maxTokens: 3_000 },
+    http: {
+      corsOrigins: env.CORS_ORIGINS ?? (isProduction ? [] : "*"),
+      trustProxy: env.TRUST_PROXY,
+      metricsToken: env.METRICS_TOKEN || undefined,
+    },
   };
+}
+
+/** Turns a parser that throws into a zod transform that reports the variable by name. */
+function parseWith<T>(parse: (value: string) => T) {
+  return (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  };
+}
+
+/** CORS_ORIGINS: "*" or a comma list of origins (scheme://host[:port]); "null" is never one. */
+function parseCorsOrigins(value: string): "*" | string[] {
+  const text = value.trim();
+  if (text === "*") return "*";
+  if (text === "") return [];
+  return text.split(",").map((part) => {
+    const given = part.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(given);
+    } catch {
+      // reported below
+    }
+    const bare = url && url.pathname === "/" && !url.search && !url.hash && !url.username;
+    if (!url || !bare || !/^https?:$/.test(url.protocol)) {
+      throw new Error(`"${given}" is not an origin like https://app.example.com`);
+    }
+    return url.origin;
+  });
 }
 
 /** Outside production a secret is generated once and kept, so tokens survive restarts. */

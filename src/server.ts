@@ -1,5 +1,5 @@
 // The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics).
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -10,6 +10,13 @@ import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
 import { maskUnexpectedError } from "./graphql/errors.ts";
 import { useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
+import { useBodyLimit } from "./http/body-limit.ts";
+import { clientIpResolver } from "./http/client-ip.ts";
+import { useCors } from "./http/cors.ts";
+import { useJsonPostsOnly } from "./http/json-only.ts";
+import { useRetryAfterHeader } from "./http/retry-after.ts";
+import { methodLabel, routeLabel } from "./http/route-label.ts";
+import { useSecurityHeaders } from "./http/security-headers.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
@@ -18,6 +25,27 @@ type ServerContext = { req?: IncomingMessage };
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
 const MAX_BODY_BYTES = 1_000_000;
+
+/** What GraphiQL's editor starts with: a search a newcomer can run as is. */
+const graphiqlDefaultQuery = `# Listings near Lisbon for two guests, cheapest first. Ctrl-Enter runs it.
+query SearchNearLisbon {
+  searchListings(
+    filter: { near: { lat: 38.7223, lng: -9.1393, radiusKm: 25 }, guests: 2 }
+    sort: PRICE_ASC
+    first: 5
+  ) {
+    totalCount
+    edges {
+      node {
+        id
+        title
+        nightlyPrice { formatted }
+        rating { average count }
+      }
+    }
+  }
+}
+`;
 
 interface RequestMeta {
   id: string;
@@ -39,11 +67,21 @@ export function createYogaServer(app: App): Yoga {
     return meta;
   };
 
+  const clientIp = clientIpResolver(app.config.http.trustProxy);
+
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    graphiql: app.config.isProduction ? false : { title: "Roost GraphiQL" },
+    graphiql: app.config.isProduction
+      ? false
+      : { title: "Roost GraphiQL", defaultQuery: graphiqlDefaultQuery },
+    // Bundled GraphiQL (no CDN), loaded on first use: about 9 MB that production never needs.
+    renderGraphiQL: async (options) =>
+      (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
+    // useCors below: Yoga's own echoes any origin with credentials.
+    cors: false,
+    multipart: false,
     // Yoga logs errors with their GraphQL source (the document, secrets included): log summaries.
     logging: {
       debug: (...args) => app.logger.debug({ yoga: args.map(loggable) }, "yoga"),
@@ -54,11 +92,17 @@ export function createYogaServer(app: App): Yoga {
     maskedErrors: { maskError: maskUnexpectedError },
     context: ({ request, req }) =>
       createContext(app, request, {
-        ip: req?.socket.remoteAddress ?? "unknown",
+        ip: clientIp(req?.socket.remoteAddress, request.headers.get("x-forwarded-for")),
         requestId: metaOf(request).id,
       }),
     plugins: [
+      // First: it replaces the request, and the plugins after it must see the replacement.
+      useBodyLimit(MAX_BODY_BYTES),
       useRequestLifecycle(app, metaOf),
+      useSecurityHeaders(),
+      useCors(app.config.http.corsOrigins),
+      useJsonPostsOnly(),
+      useRetryAfterHeader(),
       usePlainRoutes(app),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
@@ -69,27 +113,22 @@ export function createYogaServer(app: App): Yoga {
   });
 }
 
-/** Request id, body size limit, access log and HTTP metrics for every route. */
+/** Request id, access log and HTTP metrics for every route. */
 function useRequestLifecycle(app: App, metaOf: (request: Request) => RequestMeta): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
+    onRequest({ request }) {
       metaOf(request);
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        endResponse(
-          fetchAPI.Response.json(
-            { errors: [{ message: "Request body too large", extensions: { code: "QUERY_TOO_COMPLEX" } }] },
-            { status: 413 },
-          ),
-        );
-      }
     },
     onResponse({ request, response }) {
       const meta = metaOf(request);
       response.headers.set("x-request-id", meta.id);
-      const route = new URL(request.url).pathname;
+      const route = routeLabel(new URL(request.url).pathname);
       const seconds = (performance.now() - meta.startedAt) / 1000;
-      app.metrics.httpRequests.inc({ route, method: request.method, status: String(response.status) });
+      app.metrics.httpRequests.inc({
+        route,
+        method: methodLabel(request.method),
+        status: String(response.status),
+      });
       app.metrics.httpDuration.observe({ route }, seconds);
       app.logger.info(
         {
@@ -131,6 +170,18 @@ function usePlainRoutes(app: App): Plugin {
           ),
         );
       } else if (url.pathname === "/metrics") {
+        const token = app.config.http.metricsToken;
+        if (token && !bearerMatches(request.headers.get("authorization"), token)) {
+          endResponse(
+            Response.json(
+              {
+                errors: [{ message: "Metrics need a bearer token", extensions: { code: "UNAUTHENTICATED" } }],
+              },
+              { status: 401, headers: { "www-authenticate": 'Bearer realm="metrics"' } },
+            ),
+          );
+          return;
+        }
         endResponse(
           new Response(await app.metrics.registry.metrics(), {
             headers: { "content-type": app.metrics.registry.contentType },
@@ -139,6 +190,13 @@ function usePlainRoutes(app: App): Plugin {
       }
     },
   };
+}
+
+/** Compares in constant time (hashes first, so lengths do not leak either). */
+function bearerMatches(authorization: string | null, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1] ?? "";
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 export interface RunningServer {

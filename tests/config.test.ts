@@ -70,4 +70,77 @@ describe("loadConfig", () => {
       logLevel: "debug",
     });
   });
+
+  it("reads the rate limits, with their defaults", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).auth).toMatchObject({
+      signUpsPerIpPerHour: 20,
+      loginFailuresPerAccount: 5,
+      loginAttemptsPerIp: 50,
+      loginWindowSeconds: 900,
+    });
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      SIGNUP_LIMIT_PER_HOUR: "3",
+      LOGIN_LIMIT_PER_ACCOUNT: "4",
+      LOGIN_LIMIT_PER_IP: "30",
+      LOGIN_WINDOW_SECONDS: "60",
+    });
+    expect(config.auth).toMatchObject({
+      signUpsPerIpPerHour: 3,
+      loginFailuresPerAccount: 4,
+      loginAttemptsPerIp: 30,
+      loginWindowSeconds: 60,
+    });
+    expect(() => loadConfig({ SIGNUP_LIMIT_PER_HOUR: "0" })).toThrow(/SIGNUP_LIMIT_PER_HOUR/);
+    expect(() => loadConfig({ LOGIN_WINDOW_SECONDS: "soon" })).toThrow(/LOGIN_WINDOW_SECONDS/);
+  });
+
+  it("allows any origin without credentials outside production, none in production", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).http.corsOrigins).toBe("*");
+    const production = { NODE_ENV: "production", JWT_SECRET: "s".repeat(40), DATABASE_URL: "postgres://x/y" };
+    expect(loadConfig(production).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ ...production, CORS_ORIGINS: "*" }).http.corsOrigins).toBe("*");
+    expect(loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: "" }).http.corsOrigins).toEqual([]);
+  });
+
+  it("reads CORS_ORIGINS as exact origins and refuses paths and `null`", () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      CORS_ORIGINS: "https://app.example.com, http://localhost:5173/,https://Admin.Example.com:443",
+    });
+    expect(config.http.corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+      "https://admin.example.com",
+    ]);
+    for (const bad of [
+      "null",
+      "https://app.example.com/path",
+      "app.example.com",
+      "ftp://x.example",
+      "*,https://a.example",
+    ]) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
+    }
+  });
+
+  it("trusts no proxy by default; TRUST_PROXY takes a hop count or CIDRs", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).http.trustProxy).toEqual({ hops: 0 });
+    expect(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "1" }).http.trustProxy).toEqual({ hops: 1 });
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "10.0.0.0/8,127.0.0.1/32" }).http.trustProxy,
+    ).toEqual({
+      cidrs: ["10.0.0.0/8", "127.0.0.1/32"],
+    });
+    expect(() => loadConfig({ TRUST_PROXY: "yes" })).toThrow(/TRUST_PROXY/);
+  });
+
+  it("protects /metrics only when METRICS_TOKEN is set, and wants a long one", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).http.metricsToken).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: "" }).http.metricsToken).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: "m".repeat(32) }).http.metricsToken).toBe(
+      "m".repeat(32),
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+  });
 });

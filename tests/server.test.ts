@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeDocument } from "../schema/generated/graphql.ts";
 import { startTestApp, type TestApp } from "./helpers/app.ts";
@@ -36,6 +37,23 @@ describe("plain routes", () => {
     const text = await response.text();
     expect(text).toMatch(/roost_http_requests_total\{route="\/healthz",method="GET",status="200"\} \d+/);
     expect(text).toContain("roost_db_pool_total_connections");
+  });
+
+  it("labels requests by known route: 40 requests to random paths add no series", async () => {
+    const httpSeries = async (): Promise<Set<string>> => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      const lines = text.split("\n").filter((line) => line.startsWith("roost_http_"));
+      return new Set(lines.map((line) => line.slice(0, line.lastIndexOf(" "))));
+    };
+    await fetch(`${t.url}/probe-warm-up`);
+    await fetch(`${t.url}/metrics`);
+    const before = await httpSeries();
+    await Promise.all(
+      Array.from({ length: 40 }, () => fetch(`${t.url}/probe-${randomBytes(4).toString("hex")}`)),
+    );
+    const after = await httpSeries();
+    expect([...after].filter((series) => !before.has(series))).toEqual([]);
+    expect([...after].some((series) => series.includes('route="other"'))).toBe(true);
   });
 
   it("echoes a valid x-request-id and makes one up otherwise", async () => {

@@ -15,10 +15,7 @@ export function toGraphQLError(error: AppError, at?: GraphQLError): GraphQLError
     originalError: error,
     extensions: {
       code: error.code,
-      http: {
-        status: error.status,
-        ...(error.retryAfter !== undefined && { headers: { "retry-after": String(error.retryAfter) } }),
-      },
+      http: { status: error.status },
       ...(error.fields ? { fields: error.fields } : {}),
       ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
     },
