@@ -20,7 +20,7 @@ const loginRules = (ctx: Context) => {
   const { auth } = ctx.app.config;
   return {
     account: {
-      name: "login-failures:account",
+      name: "login:account",
       limit: auth.loginFailuresPerAccount,
       windowSeconds: auth.loginWindowSeconds,
     },
@@ -59,16 +59,15 @@ export async function signUp(
 export async function logIn(ctx: Context, input: { email: string; password: string }): Promise<AuthResult> {
   const rules = loginRules(ctx);
   await ctx.app.rateLimiter.hit(rules.ip, ctx.ip);
-  await ctx.app.rateLimiter.check(rules.account, input.email);
+  // Counted before the password is checked, so parallel guesses cannot all be verified;
+  // a success resets it, so the window counts failures (and attempts in flight).
+  await ctx.app.rateLimiter.hit(rules.account, input.email);
 
   const user = await ctx.app.db.user.findUnique({ where: { email: input.email } });
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await burnPasswordCheck(input.password);
-  if (!user || !valid) {
-    await ctx.app.rateLimiter.count(rules.account, input.email);
-    throw unauthenticated("Invalid e-mail address or password");
-  }
+  if (!user || !valid) throw unauthenticated("Invalid e-mail address or password");
   await ctx.app.rateLimiter.reset(rules.account, input.email);
   return startSession(ctx, user);
 }
@@ -178,11 +177,12 @@ export async function changePassword(
 ): Promise<User> {
   const rule = loginRules(ctx).account;
   const user = await ctx.app.db.user.findUniqueOrThrow({ where: { id: ctx.viewer.id } });
-  await ctx.app.rateLimiter.check(rule, user.email);
+  // The same lock as logIn's: this is a password check too.
+  await ctx.app.rateLimiter.hit(rule, user.email);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await ctx.app.rateLimiter.count(rule, user.email);
     throw badInput([{ path: "currentPassword", message: "is incorrect" }]);
   }
+  await ctx.app.rateLimiter.reset(rule, user.email);
   if (input.currentPassword === input.newPassword) {
     throw badInput([{ path: "newPassword", message: "must differ from the current password" }]);
   }
