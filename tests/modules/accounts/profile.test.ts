@@ -84,6 +84,39 @@ describe("changePassword", () => {
     await t.client.ok(LogInDocument, { input: { email: user.email, password: "a brand new secret" } });
   });
 
+  it("changes nothing when ending the other sessions fails: one transaction", async () => {
+    // A trigger makes the revocation fail for this user only, after the hash was written.
+    await t.app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_fail_revocation() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.revoke_reason = 'password-changed'
+           AND EXISTS (SELECT 1 FROM users WHERE id = NEW.user_id AND first_name = 'RevocationFails') THEN
+          RAISE EXCEPTION 'revocation refused by test trigger';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE TRIGGER test_fail_revocation BEFORE UPDATE ON sessions
+      FOR EACH ROW EXECUTE FUNCTION test_fail_revocation()`);
+    const user = await factories(t).user().named("RevocationFails", "Test").create();
+    const otherSession = (
+      await t.client.ok(LogInDocument, { input: { email: user.email, password: user.password } })
+    ).logIn;
+
+    const result = await user.client.request(ChangePasswordDocument, {
+      input: { currentPassword: user.password, newPassword: "a brand new secret" },
+    });
+    expect(codeOf(result)).toBe("INTERNAL_SERVER_ERROR");
+
+    // Neither half happened: the old password works, the new one does not, the other session lives.
+    expect((await t.client.as(otherSession.accessToken).ok(MeDocument)).me?.id).toBe(user.globalId);
+    const withNew = await t.client.request(LogInDocument, {
+      input: { email: user.email, password: "a brand new secret" },
+    });
+    expect(codeOf(withNew)).toBe("UNAUTHENTICATED");
+    await t.client.ok(LogInDocument, { input: { email: user.email, password: user.password } });
+  });
+
   it("refuses a wrong current password, a short new one, and the same one", async () => {
     const user = await factories(t).user().create();
     const wrong = await user.client.request(ChangePasswordDocument, {
