@@ -47,11 +47,28 @@ describe("updateProfile", () => {
     ["avatarUrl", { avatarUrl: "ftp://example.test/a.png" }, "must be an http(s) URL"],
     ["bio", { bio: "x".repeat(1001) }, "must be at most 1000 characters"],
     ["firstName", { firstName: "" }, "must not be empty"],
+    ["firstName", { firstName: "\u200B\u2060" }, "must not be empty"],
+    ["firstName", { firstName: "Ana\u0007" }, "must not contain control characters or line breaks"],
+    ["lastName", { lastName: "Silva\nBot" }, "must not contain control characters or line breaks"],
+    ["lastName", { lastName: "\u202Enimda" }, "must not contain bidirectional control characters"],
+    ["bio", { bio: "Hello\u001B[2J" }, "must not contain control characters"],
+    [
+      "avatarUrl",
+      { avatarUrl: "https://img.example.test/a\u0001.png" },
+      "must not contain control characters or line breaks",
+    ],
   ])("refuses a bad %s", async (path, input, message) => {
     const user = await factories(t).user().create();
     const result = await user.client.request(UpdateProfileDocument, { input });
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
     expect(fieldsOf(result)).toEqual([{ path, message }]);
+  });
+
+  it("keeps line breaks in a bio, and bidirectional text in it (only names refuse it)", async () => {
+    const user = await factories(t).user().create();
+    const bio = "Hi,\nI host in Lisbon.\n\u202Bשלום\u202C";
+    const set = await user.client.ok(UpdateProfileDocument, { input: { bio } });
+    expect(set.updateProfile.user.bio).toBe(bio);
   });
 
   it("needs a signed-in user", async () => {

@@ -125,6 +125,9 @@ describe("signUp", () => {
     ["password", { password: "x".repeat(201) }, "must be at most 200 characters"],
     ["firstName", { firstName: "   " }, "must not be empty"],
     ["lastName", { lastName: "x".repeat(61) }, "must be at most 60 characters"],
+    ["firstName", { firstName: "\u3164" }, "must not be empty"],
+    ["firstName", { firstName: "Ana\u202Egro" }, "must not contain bidirectional control characters"],
+    ["lastName", { lastName: "Silva\u0008" }, "must not contain control characters or line breaks"],
   ])("refuses a bad %s with BAD_USER_INPUT naming it", async (path, overrides, message) => {
     const result = await t.client.request(SignUpDocument, { input: input(overrides) });
     expect(result.data ?? null).toBeNull();
