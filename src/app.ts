@@ -62,22 +62,27 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       : undefined;
   pubsubRedis?.publish.on("error", (error) => logger.warn({ err: error }, "redis publisher error"));
 
-  const kv = redis ? redisStore(redis) : memoryStore();
+  const clock = options.clock ?? systemClock;
+  // In-process windows follow the app's clock, so an injected clock moves them too.
+  const now = () => clock.now().getTime();
+  const kv = redis ? redisStore(redis) : memoryStore(now);
   const metrics = createMetrics(database.stats);
+  const rateLimiter = new RateLimiter(kv, logger, { keySecret: config.jwtSecret, now });
 
   return {
     config,
     logger,
-    clock: options.clock ?? systemClock,
+    clock,
     db: database.prisma,
     database,
     redis,
     kv,
     cache: new Cache(kv, metrics, logger, config.cacheTtlSeconds),
-    rateLimiter: new RateLimiter(kv, logger),
+    rateLimiter,
     pubsub: createAppPubSub(pubsubRedis),
     metrics,
     async close() {
+      await rateLimiter.close();
       await kv.close();
       for (const client of [subscriber, pubsubRedis?.publish]) {
         await client?.quit().catch(() => client.disconnect());

@@ -1,12 +1,13 @@
 // Per-request GraphQL context: who is asking (from the bearer token), and the app's services.
 import type { App } from "./app.ts";
-import type { UserActor } from "./core/actor.ts";
+import type { RequestOrigin, UserActor } from "./core/actor.ts";
 import type { UserRole } from "./generated/prisma/enums.ts";
 import type { Logger } from "./infra/logger.ts";
 import { authenticateRequest } from "./modules/accounts/authenticate.ts";
 
 export interface Viewer {
   id: string;
+  /** As stored now (read with the session check), not as the access token claimed it. */
   role: UserRole;
   /** The refresh-token family (session) the access token was issued for. */
   sessionId: string;
@@ -20,10 +21,21 @@ export interface Context {
   actor: UserActor | null;
   /** Why a presented token was not accepted ("expired", "revoked"), for UNAUTHENTICATED messages. */
   authFailure: string | undefined;
+  /** Where the request came from, for services' limits and audit rows. */
+  origin: RequestOrigin;
   ip: string;
   userAgent: string | undefined;
   log: Logger;
 }
+
+/** The caller as services take it, for a viewer. */
+export const userActor = (viewer: Viewer, origin: RequestOrigin): UserActor => ({
+  kind: "user",
+  userId: viewer.id,
+  role: viewer.role,
+  sessionId: viewer.sessionId,
+  origin,
+});
 
 export async function createContext(
   app: App,
@@ -31,7 +43,7 @@ export async function createContext(
   connection: { ip: string; requestId: string },
 ): Promise<Context> {
   const auth = await authenticateRequest(app, request.headers.get("authorization"));
-  const origin = {
+  const origin: RequestOrigin = {
     requestId: connection.requestId,
     ip: connection.ip,
     userAgent: request.headers.get("user-agent") ?? undefined,
@@ -40,18 +52,11 @@ export async function createContext(
     app,
     requestId: connection.requestId,
     viewer: auth.viewer,
-    actor: auth.viewer
-      ? {
-          kind: "user",
-          userId: auth.viewer.id,
-          role: auth.viewer.role,
-          sessionId: auth.viewer.sessionId,
-          origin,
-        }
-      : null,
+    actor: auth.viewer ? userActor(auth.viewer, origin) : null,
     authFailure: auth.failure,
+    origin,
     ip: connection.ip,
-    userAgent: request.headers.get("user-agent") ?? undefined,
+    userAgent: origin.userAgent,
     log: app.logger.child({ requestId: connection.requestId, userId: auth.viewer?.id }),
   };
 }

@@ -1,7 +1,9 @@
-// Fixed-window rate limits on the shared store. If the store is unreachable the limit
-// is not enforced (logged), rather than locking every user out.
+// Fixed-window rate limits on the shared store, counted before the work they guard. When
+// the shared store is unreachable, limits are counted in this process instead, so an
+// outage loosens them (one window per process) but never lifts them.
+import { createHmac } from "node:crypto";
 import { AppError } from "../core/errors.ts";
-import type { KeyValueStore } from "./kv.ts";
+import { type KeyValueStore, memoryStore } from "./kv.ts";
 import type { Logger } from "./logger.ts";
 
 export interface RateLimitRule {
@@ -11,45 +13,67 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
+export interface RateLimiterOptions {
+  /** Keys subjects (e-mail addresses, IPs) by HMAC, so none is readable in the store. */
+  keySecret: string;
+  /** Milliseconds now, for the in-process fallback's windows (the app's clock). */
+  now?: () => number;
+}
+
 export class RateLimiter {
+  private readonly fallback: KeyValueStore;
+  private readonly keyHmacKey: Buffer;
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly logger: Logger,
-  ) {}
+    options: RateLimiterOptions,
+  ) {
+    // Its own key, derived, so the secret it comes from (the JWT key) is used for one thing only.
+    this.keyHmacKey = createHmac("sha256", options.keySecret).update("roost:rate-limit-keys").digest();
+    this.fallback = memoryStore(options.now);
+  }
 
-  /** Counts one hit; throws RATE_LIMITED once the window holds more than the limit. */
+  /**
+   * Counts one attempt atomically and throws RATE_LIMITED, with the window's remaining
+   * seconds, once the window holds more than the limit. Call it before the work it limits,
+   * so concurrent attempts cannot all pass a check made before any of them was counted.
+   */
   async hit(rule: RateLimitRule, subject: string): Promise<void> {
-    const result = await this.count(rule, subject);
-    if (result && result.count > rule.limit) throw rateLimited(result.ttlSeconds);
-  }
-
-  /** Throws RATE_LIMITED if the window is already full, without counting. */
-  async check(rule: RateLimitRule, subject: string): Promise<void> {
+    const key = this.keyOf(rule, subject);
+    let result: { count: number; ttlSeconds: number };
     try {
-      const value = await this.store.get(key(rule, subject));
-      if (value !== null && Number(value) >= rule.limit) throw rateLimited(rule.windowSeconds);
+      result = await this.store.increment(key, rule.windowSeconds);
     } catch (error) {
-      if (error instanceof AppError) throw error;
-      this.logger.warn({ err: error, rule: rule.name }, "rate limit store unavailable");
+      this.logger.warn({ err: error, rule: rule.name }, "rate limit store unavailable; counting in process");
+      result = await this.fallback.increment(key, rule.windowSeconds);
     }
+    if (result.count > rule.limit) throw rateLimited(result.ttlSeconds);
   }
 
+  /** Starts the subject's window afresh (a successful log-in forgets the failures). */
   async reset(rule: RateLimitRule, subject: string): Promise<void> {
-    await this.store.del(key(rule, subject)).catch(() => undefined);
+    const key = this.keyOf(rule, subject);
+    await this.fallback.del(key);
+    await this.store.del(key).catch((error: unknown) => {
+      this.logger.warn({ err: error, rule: rule.name }, "rate limit store unavailable; not reset");
+    });
   }
 
-  async count(rule: RateLimitRule, subject: string) {
-    try {
-      return await this.store.increment(key(rule, subject), rule.windowSeconds);
-    } catch (error) {
-      this.logger.warn({ err: error, rule: rule.name }, "rate limit store unavailable");
-      return undefined;
-    }
+  /** The store key of a rule's window for a subject: the subject only as a keyed hash. */
+  keyOf(rule: Pick<RateLimitRule, "name">, subject: string): string {
+    const digest = createHmac("sha256", this.keyHmacKey).update(subject).digest("base64url");
+    return `rl:${rule.name}:${digest}`;
+  }
+
+  async close(): Promise<void> {
+    await this.fallback.close();
   }
 }
 
-const key = (rule: RateLimitRule, subject: string) => `rl:${rule.name}:${subject}`;
-
 function rateLimited(retryAfter: number): AppError {
-  return new AppError("RATE_LIMITED", `Too many attempts; try again in ${retryAfter} s`, { retryAfter });
+  const seconds = Math.max(1, Math.ceil(retryAfter));
+  return new AppError("RATE_LIMITED", `Too many attempts; try again in ${seconds} s`, {
+    retryAfter: seconds,
+  });
 }

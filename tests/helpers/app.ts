@@ -8,6 +8,7 @@ import { inject } from "vitest";
 import { type App, createApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/infra/clock.ts";
+import type { Logger } from "../../src/infra/logger.ts";
 import { startWorker } from "../../src/infra/worker.ts";
 import { moduleTasks } from "../../src/modules/tasks.ts";
 import { type RunningServer, startHttpServer } from "../../src/server.ts";
@@ -26,6 +27,10 @@ export interface TestAppOptions {
    * prefix to make them one deployment (e.g. events fanned out across processes).
    */
   redisKeyPrefix?: string;
+  /** Where the app logs (e.g. into memory, to assert on log lines); silent by default. */
+  logger?: Logger;
+  /** Points the app at another PostgreSQL than its test database (e.g. a closed port: an outage). */
+  databaseUrl?: string;
 }
 
 export interface TestApp {
@@ -45,7 +50,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig({
     NODE_ENV: "test",
     JWT_SECRET: randomBytes(32).toString("hex"),
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseUrl ?? database.url,
     DATABASE_POOL_MAX: "5",
     ...(redisUrl && { REDIS_URL: redisUrl }),
     REDIS_KEY_PREFIX: options.redisKeyPrefix ?? `roost-test:${randomBytes(6).toString("hex")}:`,
@@ -57,7 +62,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   config.auth.signUpsPerIpPerHour = 100_000;
   config.auth.loginAttemptsPerIp = 100_000;
   options.configure?.(config);
-  const app = await createApp(config, { databaseUrl: database.url, clock: options.clock });
+  const app = await createApp(config, {
+    databaseUrl: options.databaseUrl ?? database.url,
+    clock: options.clock,
+    logger: options.logger,
+  });
   const server = await startHttpServer(app, 0, "127.0.0.1");
   const runners: Runner[] = [];
   const release = trackOpen(`test app on ${server.url}`);

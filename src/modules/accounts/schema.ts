@@ -1,8 +1,9 @@
 // Accounts in the schema: the User node, `me`, and the session and profile mutations.
+import { type Context, userActor } from "../../context.ts";
 import type { User } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { inputRules } from "../../graphql/validation.ts";
-import { requireViewer } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/viewer.ts";
 import * as accounts from "./service.ts";
 import {
   bioRule,
@@ -113,6 +114,13 @@ const UserPayload = (name: string) =>
 const UpdateProfilePayload = UserPayload("UpdateProfilePayload");
 const ChangePasswordPayload = UserPayload("ChangePasswordPayload");
 
+/** The rest of this request (the payload's fields) is answered for the user just signed in. */
+function actAs(ctx: Context, result: accounts.AuthResult): accounts.AuthResult {
+  ctx.viewer = { id: result.user.id, role: result.user.role, sessionId: result.sessionId };
+  ctx.actor = userActor(ctx.viewer, ctx.origin);
+  return result;
+}
+
 builder.queryField("me", (t) =>
   t.prismaField({
     type: "User",
@@ -120,7 +128,7 @@ builder.queryField("me", (t) =>
     description: "The signed-in user. UNAUTHENTICATED without a valid access token.",
     authScopes: { authenticated: true },
     resolve: (query, _root, _args, ctx) =>
-      ctx.app.db.user.findUnique({ ...query, where: { id: requireViewer(ctx).viewer.id } }),
+      ctx.app.db.user.findUnique({ ...query, where: { id: requireActor(ctx).userId } }),
   }),
 );
 
@@ -128,42 +136,63 @@ builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      accounts.signUp(ctx, {
-        email: normalizeEmail(input.email),
-        password: input.password,
-        firstName: input.firstName.trim(),
-        lastName: input.lastName.trim(),
-      }),
+    resolve: async (_root, { input }, ctx) =>
+      actAs(
+        ctx,
+        await accounts.signUp(
+          {
+            email: normalizeEmail(input.email),
+            password: input.password,
+            firstName: input.firstName.trim(),
+            lastName: input.lastName.trim(),
+          },
+          ctx.origin,
+          ctx.app,
+        ),
+      ),
   }),
   logIn: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: LogInInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      accounts.logIn(ctx, { email: normalizeEmail(input.email), password: input.password }),
+    resolve: async (_root, { input }, ctx) =>
+      actAs(
+        ctx,
+        await accounts.logIn(
+          { email: normalizeEmail(input.email), password: input.password },
+          ctx.origin,
+          ctx.app,
+        ),
+      ),
   }),
   refreshSession: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: RefreshSessionInput, required: true }) },
-    resolve: (_root, { input }, ctx) => accounts.refreshSession(ctx, input.refreshToken),
+    resolve: async (_root, { input }, ctx) =>
+      actAs(ctx, await accounts.refreshSession(input, ctx.origin, ctx.app)),
   }),
   logOut: t.field({
     type: LogOutPayload,
     description: "Ends a session. Needs either an access token or the session's refresh token.",
     args: { input: t.arg({ type: LogOutInput }) },
-    resolve: async (_root, { input }, ctx) => ({ sessionsEnded: await accounts.logOut(ctx, input ?? {}) }),
+    resolve: async (_root, { input }, ctx) => ({
+      sessionsEnded: await accounts.logOut(ctx.actor, input ?? {}, ctx.app),
+    }),
   }),
   updateProfile: t.field({
     type: UpdateProfilePayload,
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: UpdateProfileInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      user: await accounts.updateProfile(requireViewer(ctx), {
-        firstName: input.firstName?.trim(),
-        lastName: input.lastName?.trim(),
-        avatarUrl: input.avatarUrl,
-        bio: input.bio,
-      }),
+      user: await accounts.updateProfile(
+        requireActor(ctx),
+        {
+          firstName: input.firstName?.trim(),
+          lastName: input.lastName?.trim(),
+          avatarUrl: input.avatarUrl,
+          bio: input.bio,
+        },
+        ctx.app,
+      ),
     }),
   }),
   changePassword: t.field({
@@ -171,7 +200,7 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      user: await accounts.changePassword(requireViewer(ctx), input),
+      user: await accounts.changePassword(requireActor(ctx), input, ctx.app),
     }),
   }),
 }));

@@ -1,26 +1,29 @@
 // Accounts: sign-up, log-in, refresh rotation with reuse detection, log-out, profile, password.
-import type { Context } from "../../context.ts";
-import type { User } from "../../generated/prisma/client.ts";
+import type { App } from "../../app.ts";
+import type { RequestOrigin, UserActor } from "../../core/actor.ts";
 import { AppError, badInput, unauthenticated } from "../../core/errors.ts";
-import { listingCacheTags } from "../listings/cache-tags.ts";
-import { mapDatabaseError } from "../../infra/db-errors.ts";
+import type { User } from "../../generated/prisma/client.ts";
 import type { RateLimitRule } from "../../infra/rate-limit.ts";
+import { type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
+import { listingCacheTags } from "../listings/cache-tags.ts";
 import { queueEmail } from "../notifications/email.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.ts";
-import { revokeSessions } from "./sessions.ts";
+import { revokeSessions, revokeSessionsIn } from "./sessions.ts";
 import { hashToken, newRefreshToken, signAccessToken } from "./tokens.ts";
 
 export interface AuthResult {
   accessToken: string;
   refreshToken: string;
   user: User;
+  /** The new session, so the rest of the request can act as its user. */
+  sessionId: string;
 }
 
-const loginRules = (ctx: Context) => {
-  const { auth } = ctx.app.config;
+const loginRules = (config: App["config"]) => {
+  const { auth } = config;
   return {
     account: {
-      name: "login-failures:account",
+      name: "login:account",
       limit: auth.loginFailuresPerAccount,
       windowSeconds: auth.loginWindowSeconds,
     },
@@ -29,56 +32,62 @@ const loginRules = (ctx: Context) => {
 };
 
 export async function signUp(
-  ctx: Context,
   input: { email: string; password: string; firstName: string; lastName: string },
+  origin: RequestOrigin,
+  app: App,
 ): Promise<AuthResult> {
-  const signUpRule = {
-    name: "signup:ip",
-    limit: ctx.app.config.auth.signUpsPerIpPerHour,
-    windowSeconds: 3600,
-  };
-  await ctx.app.rateLimiter.hit(signUpRule, ctx.ip);
+  const signUpRule = { name: "signup:ip", limit: app.config.auth.signUpsPerIpPerHour, windowSeconds: 3600 };
+  await app.rateLimiter.hit(signUpRule, origin.ip);
   const passwordHash = await hashPassword(input.password);
-  const { db } = ctx.app;
   const emailTaken = new AppError("CONFLICT", "An account with this e-mail address already exists", {
     fields: [{ path: "email", message: "is already registered" }],
   });
-  const user = await db
-    .$transaction(async (tx) => {
+  // The user, their welcome e-mail's job and their first session commit together.
+  const { user, session } = await unitOfWork(
+    app,
+    async (tx) => {
       const created = await tx.user.create({
         data: { email: input.email, passwordHash, firstName: input.firstName, lastName: input.lastName },
       });
       await queueEmail(tx, { template: "welcome", to: created.email, userId: created.id });
-      return created;
-    })
-    .catch((error: unknown) => mapDatabaseError(error, { unique: emailTaken }));
-  ctx.log.info({ userId: user.id }, "user signed up");
-  return startSession(ctx, user);
+      return { user: created, session: await createSession(tx, app, created, origin) };
+    },
+    { errors: { unique: emailTaken } },
+  );
+  app.logger.info({ userId: user.id, requestId: origin.requestId }, "user signed up");
+  return authResult(app, user, session);
 }
 
-export async function logIn(ctx: Context, input: { email: string; password: string }): Promise<AuthResult> {
-  const rules = loginRules(ctx);
-  await ctx.app.rateLimiter.hit(rules.ip, ctx.ip);
-  await ctx.app.rateLimiter.check(rules.account, input.email);
+export async function logIn(
+  input: { email: string; password: string },
+  origin: RequestOrigin,
+  app: App,
+): Promise<AuthResult> {
+  const rules = loginRules(app.config);
+  await app.rateLimiter.hit(rules.ip, origin.ip);
+  // Counted before the password is checked, so parallel guesses cannot all be verified;
+  // a success resets it, so the window counts failures (and attempts in flight).
+  await app.rateLimiter.hit(rules.account, input.email);
 
-  const user = await ctx.app.db.user.findUnique({ where: { email: input.email } });
+  const user = await app.db.user.findUnique({ where: { email: input.email } });
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await burnPasswordCheck(input.password);
-  if (!user || !valid) {
-    await ctx.app.rateLimiter.count(rules.account, input.email);
-    throw unauthenticated("Invalid e-mail address or password");
-  }
-  await ctx.app.rateLimiter.reset(rules.account, input.email);
-  return startSession(ctx, user);
+  if (!user || !valid) throw unauthenticated("Invalid e-mail address or password");
+  await app.rateLimiter.reset(rules.account, input.email);
+  const session = await unitOfWork(app, (tx) => createSession(tx, app, user, origin));
+  return authResult(app, user, session);
 }
 
 /** Rotates a refresh token. A token presented twice revokes its whole family. */
-export async function refreshSession(ctx: Context, refreshToken: string): Promise<AuthResult> {
-  const { db, clock } = ctx.app;
-  const now = clock.now();
-  const token = await db.refreshToken.findUnique({
-    where: { tokenHash: hashToken(refreshToken) },
+export async function refreshSession(
+  input: { refreshToken: string },
+  origin: RequestOrigin,
+  app: App,
+): Promise<AuthResult> {
+  const now = app.clock.now();
+  const token = await app.db.refreshToken.findUnique({
+    where: { tokenHash: hashToken(input.refreshToken) },
     include: { session: { include: { user: true } } },
   });
   if (!token) throw unauthenticated("Invalid refresh token");
@@ -87,10 +96,10 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
   if (token.expiresAt <= now) throw unauthenticated("Refresh token expired");
 
   const next = newRefreshToken();
-  const expiresAt = refreshExpiry(ctx, now);
+  const expiresAt = refreshExpiry(app, now);
   // Claiming the token and issuing its successor commit together; the claim is a
   // conditional update so two concurrent refreshes cannot both win.
-  const rotated = await db.$transaction(async (tx) => {
+  const rotated = await unitOfWork(app, async (tx) => {
     const claim = await tx.refreshToken.updateMany({
       where: { id: token.id, usedAt: null },
       data: { usedAt: now },
@@ -101,25 +110,30 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
     return true;
   });
   if (!rotated) {
-    await revokeSessions(ctx.app, { id: session.id }, "refresh-token-reuse");
-    await ctx.app.db.auditLog.create({
-      data: {
-        actorId: session.userId,
-        action: "session.reuse_detected",
-        entityType: "Session",
-        entityId: session.id,
-        ip: ctx.ip,
-        requestId: ctx.requestId,
-      },
+    await unitOfWork(app, async (tx, effects) => {
+      await revokeSessionsIn(tx, effects, app, { id: session.id }, "refresh-token-reuse");
+      await tx.auditLog.create({
+        data: {
+          actorId: session.userId,
+          action: "session.reuse_detected",
+          entityType: "Session",
+          entityId: session.id,
+          ip: origin.ip,
+          requestId: origin.requestId,
+        },
+      });
     });
-    ctx.log.warn({ sessionId: session.id }, "refresh token reuse: session revoked");
+    app.logger.warn(
+      { sessionId: session.id, requestId: origin.requestId },
+      "refresh token reuse: session revoked",
+    );
     throw unauthenticated("Refresh token was already used; the session has been revoked");
   }
-  actAs(ctx, session.user, session.id);
   return {
-    accessToken: await accessTokenFor(ctx, session.user, session.id),
+    accessToken: await accessTokenFor(app, session.user, session.id),
     refreshToken: next,
     user: session.user,
+    sessionId: session.id,
   };
 }
 
@@ -128,33 +142,35 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
  * with allSessions, every session of the caller. Returns how many were ended.
  */
 export async function logOut(
-  ctx: Context,
+  actor: UserActor | null,
   input: { refreshToken?: string | null; allSessions?: boolean | null },
+  app: App,
 ): Promise<number> {
   if (input.allSessions) {
-    if (!ctx.viewer) throw unauthenticated();
-    return revokeSessions(ctx.app, { userId: ctx.viewer.id }, "logout-all");
+    if (!actor) throw unauthenticated();
+    return revokeSessions(app, { userId: actor.userId }, "logout-all");
   }
   if (input.refreshToken) {
-    const token = await ctx.app.db.refreshToken.findUnique({
+    const token = await app.db.refreshToken.findUnique({
       where: { tokenHash: hashToken(input.refreshToken) },
       select: { sessionId: true },
     });
     if (!token) throw unauthenticated("Invalid refresh token");
-    return revokeSessions(ctx.app, { id: token.sessionId }, "logout");
+    return revokeSessions(app, { id: token.sessionId }, "logout");
   }
-  if (!ctx.viewer) throw unauthenticated();
-  return revokeSessions(ctx.app, { id: ctx.viewer.sessionId }, "logout");
+  if (!actor?.sessionId) throw unauthenticated();
+  return revokeSessions(app, { id: actor.sessionId }, "logout");
 }
 
 export async function updateProfile(
-  ctx: Context & { viewer: NonNullable<Context["viewer"]> },
+  actor: UserActor,
   input: {
     firstName?: string | null;
     lastName?: string | null;
     avatarUrl?: string | null;
     bio?: string | null;
   },
+  app: App,
 ): Promise<User> {
   // Absent means "leave as is"; an explicit null clears the optional fields.
   const data = {
@@ -163,68 +179,95 @@ export async function updateProfile(
     ...(input.avatarUrl !== undefined && { avatarUrl: input.avatarUrl }),
     ...(input.bio !== undefined && { bio: input.bio }),
   };
-  const user = await ctx.app.db.user.update({ where: { id: ctx.viewer.id }, data });
-  // Cached listing pages show their host's name and avatar.
-  const listings = await ctx.app.db.listing.findMany({ where: { hostId: user.id }, select: { id: true } });
-  if (listings.length)
-    await ctx.app.cache.invalidate(...listings.map((listing) => listingCacheTags.listing(listing.id)));
-  return user;
+  return unitOfWork(app, async (tx, effects) => {
+    const user = await tx.user.update({ where: { id: actor.userId }, data });
+    // Cached listing pages show their host's name and avatar.
+    const listings = await tx.listing.findMany({ where: { hostId: user.id }, select: { id: true } });
+    if (listings.length) {
+      effects.afterCommit(() =>
+        app.cache.invalidate(...listings.map((listing) => listingCacheTags.listing(listing.id))),
+      );
+    }
+    return user;
+  });
 }
 
-/** Changes the password and ends every other session of the user. */
+/** Changes the password and ends every other session of the user, in one commit. */
 export async function changePassword(
-  ctx: Context & { viewer: NonNullable<Context["viewer"]> },
+  actor: UserActor,
   input: { currentPassword: string; newPassword: string },
+  app: App,
 ): Promise<User> {
-  const rule = loginRules(ctx).account;
-  const user = await ctx.app.db.user.findUniqueOrThrow({ where: { id: ctx.viewer.id } });
-  await ctx.app.rateLimiter.check(rule, user.email);
+  const rule = loginRules(app.config).account;
+  const user = await app.db.user.findUniqueOrThrow({ where: { id: actor.userId } });
+  // The same lock as logIn's: this is a password check too.
+  await app.rateLimiter.hit(rule, user.email);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await ctx.app.rateLimiter.count(rule, user.email);
     throw badInput([{ path: "currentPassword", message: "is incorrect" }]);
   }
+  await app.rateLimiter.reset(rule, user.email);
   if (input.currentPassword === input.newPassword) {
     throw badInput([{ path: "newPassword", message: "must differ from the current password" }]);
   }
-  const updated = await ctx.app.db.user.update({
-    where: { id: user.id },
-    data: { passwordHash: await hashPassword(input.newPassword) },
+  const passwordHash = await hashPassword(input.newPassword);
+  return unitOfWork(app, async (tx, effects) => {
+    // Only over the hash just verified: a change committed meanwhile makes the current password stale.
+    const changed = await tx.user.updateMany({
+      where: { id: user.id, passwordHash: user.passwordHash },
+      data: { passwordHash },
+    });
+    if (changed.count === 0) throw badInput([{ path: "currentPassword", message: "is incorrect" }]);
+    const others = actor.sessionId ? { id: { not: actor.sessionId } } : {};
+    await revokeSessionsIn(tx, effects, app, { userId: user.id, ...others }, "password-changed");
+    return tx.user.findUniqueOrThrow({ where: { id: user.id } });
   });
-  await revokeSessions(ctx.app, { userId: user.id, id: { not: ctx.viewer.sessionId } }, "password-changed");
-  return updated;
 }
 
-async function startSession(ctx: Context, user: User): Promise<AuthResult> {
-  const now = ctx.app.clock.now();
+/** A new session (refresh-token family) with its first refresh token, inside the caller's transaction. */
+async function createSession(
+  tx: Tx,
+  app: App,
+  user: User,
+  origin: RequestOrigin,
+): Promise<{ id: string; refreshToken: string }> {
+  const now = app.clock.now();
   const refreshToken = newRefreshToken();
-  const expiresAt = refreshExpiry(ctx, now);
-  const session = await ctx.app.db.session.create({
+  const expiresAt = refreshExpiry(app, now);
+  const session = await tx.session.create({
     data: {
       userId: user.id,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent?.slice(0, 500),
+      ip: origin.ip,
+      userAgent: origin.userAgent?.slice(0, 500),
       expiresAt,
       createdAt: now,
       lastUsedAt: now,
       tokens: { create: { tokenHash: hashToken(refreshToken), expiresAt, createdAt: now } },
     },
+    select: { id: true },
   });
-  actAs(ctx, user, session.id);
-  return { accessToken: await accessTokenFor(ctx, user, session.id), refreshToken, user };
+  return { id: session.id, refreshToken };
 }
 
-/** The rest of this request (the payload's fields) is answered for the user just signed in. */
-function actAs(ctx: Context, user: User, sessionId: string): void {
-  ctx.viewer = { id: user.id, role: user.role, sessionId };
+async function authResult(
+  app: App,
+  user: User,
+  session: { id: string; refreshToken: string },
+): Promise<AuthResult> {
+  return {
+    accessToken: await accessTokenFor(app, user, session.id),
+    refreshToken: session.refreshToken,
+    user,
+    sessionId: session.id,
+  };
 }
 
-const refreshExpiry = (ctx: Context, now: Date) =>
-  new Date(now.getTime() + ctx.app.config.auth.refreshTokenTtlSeconds * 1000);
+const refreshExpiry = (app: App, now: Date) =>
+  new Date(now.getTime() + app.config.auth.refreshTokenTtlSeconds * 1000);
 
-const accessTokenFor = (ctx: Context, user: User, sessionId: string) =>
+const accessTokenFor = (app: App, user: User, sessionId: string) =>
   signAccessToken(
     { userId: user.id, sessionId, role: user.role },
-    ctx.app.config.jwtSecret,
-    ctx.app.clock.now(),
-    ctx.app.config.auth.accessTokenTtlSeconds,
+    app.config.jwtSecret,
+    app.clock.now(),
+    app.config.auth.accessTokenTtlSeconds,
   );

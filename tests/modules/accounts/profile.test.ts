@@ -47,11 +47,28 @@ describe("updateProfile", () => {
     ["avatarUrl", { avatarUrl: "ftp://example.test/a.png" }, "must be an http(s) URL"],
     ["bio", { bio: "x".repeat(1001) }, "must be at most 1000 characters"],
     ["firstName", { firstName: "" }, "must not be empty"],
+    ["firstName", { firstName: "\u200B\u2060" }, "must not be empty"],
+    ["firstName", { firstName: "Ana\u0007" }, "must not contain control characters or line breaks"],
+    ["lastName", { lastName: "Silva\nBot" }, "must not contain control characters or line breaks"],
+    ["lastName", { lastName: "\u202Enimda" }, "must not contain bidirectional control characters"],
+    ["bio", { bio: "Hello\u001B[2J" }, "must not contain control characters"],
+    [
+      "avatarUrl",
+      { avatarUrl: "https://img.example.test/a\u0001.png" },
+      "must not contain control characters or line breaks",
+    ],
   ])("refuses a bad %s", async (path, input, message) => {
     const user = await factories(t).user().create();
     const result = await user.client.request(UpdateProfileDocument, { input });
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
     expect(fieldsOf(result)).toEqual([{ path, message }]);
+  });
+
+  it("keeps line breaks in a bio, and bidirectional text in it (only names refuse it)", async () => {
+    const user = await factories(t).user().create();
+    const bio = "Hi,\nI host in Lisbon.\n\u202Bשלום\u202C";
+    const set = await user.client.ok(UpdateProfileDocument, { input: { bio } });
+    expect(set.updateProfile.user.bio).toBe(bio);
   });
 
   it("needs a signed-in user", async () => {
@@ -82,6 +99,39 @@ describe("changePassword", () => {
     });
     expect(codeOf(oldPassword)).toBe("UNAUTHENTICATED");
     await t.client.ok(LogInDocument, { input: { email: user.email, password: "a brand new secret" } });
+  });
+
+  it("changes nothing when ending the other sessions fails: one transaction", async () => {
+    // A trigger makes the revocation fail for this user only, after the hash was written.
+    await t.app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_fail_revocation() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.revoke_reason = 'password-changed'
+           AND EXISTS (SELECT 1 FROM users WHERE id = NEW.user_id AND first_name = 'RevocationFails') THEN
+          RAISE EXCEPTION 'revocation refused by test trigger';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE TRIGGER test_fail_revocation BEFORE UPDATE ON sessions
+      FOR EACH ROW EXECUTE FUNCTION test_fail_revocation()`);
+    const user = await factories(t).user().named("RevocationFails", "Test").create();
+    const otherSession = (
+      await t.client.ok(LogInDocument, { input: { email: user.email, password: user.password } })
+    ).logIn;
+
+    const result = await user.client.request(ChangePasswordDocument, {
+      input: { currentPassword: user.password, newPassword: "a brand new secret" },
+    });
+    expect(codeOf(result)).toBe("INTERNAL_SERVER_ERROR");
+
+    // Neither half happened: the old password works, the new one does not, the other session lives.
+    expect((await t.client.as(otherSession.accessToken).ok(MeDocument)).me?.id).toBe(user.globalId);
+    const withNew = await t.client.request(LogInDocument, {
+      input: { email: user.email, password: "a brand new secret" },
+    });
+    expect(codeOf(withNew)).toBe("UNAUTHENTICATED");
+    await t.client.ok(LogInDocument, { input: { email: user.email, password: user.password } });
   });
 
   it("refuses a wrong current password, a short new one, and the same one", async () => {

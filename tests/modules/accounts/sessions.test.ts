@@ -1,5 +1,11 @@
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LogOutDocument, MeDocument, RefreshSessionDocument } from "../../../schema/generated/graphql.ts";
+import {
+  LogOutDocument,
+  MeDocument,
+  RefreshSessionDocument,
+  UserByIdDocument,
+} from "../../../schema/generated/graphql.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf } from "../../helpers/client.ts";
@@ -87,6 +93,83 @@ describe("access tokens", () => {
     expect(codeOf(await t.client.as(`${header}.${payload}`).request(MeDocument))).toBe("UNAUTHENTICATED");
     const noScheme = await t.client.withHeaders({ authorization: user.accessToken }).request(MeDocument);
     expect(codeOf(noScheme)).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("access tokens signed with the real key", () => {
+  /** A token as an attacker holding the key (or a bug in our signing) would make it. */
+  const sign = async (claims: { sub: string; sid: string }, times: { iat?: number; exp?: number }) => {
+    let jwt = new SignJWT({ sid: claims.sid, role: "GUEST" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(claims.sub)
+      .setIssuer("roost")
+      .setAudience("roost-api");
+    if (times.iat !== undefined) jwt = jwt.setIssuedAt(times.iat);
+    if (times.exp !== undefined) jwt = jwt.setExpirationTime(times.exp);
+    return jwt.sign(new TextEncoder().encode(t.app.config.jwtSecret));
+  };
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+  const sessionOf = async (userId: string) =>
+    (await t.app.db.session.findFirstOrThrow({ where: { userId }, select: { id: true } })).id;
+
+  it("are accepted when shaped as we issue them (so the refusals below are about their claims)", async () => {
+    const user = await factories(t).user().create();
+    const token = await sign(
+      { sub: user.id, sid: await sessionOf(user.id) },
+      { iat: nowSeconds(), exp: nowSeconds() + 60 },
+    );
+    expect((await t.client.as(token).ok(MeDocument)).me?.id).toBe(user.globalId);
+  });
+
+  it.each([
+    ["without exp", { iat: 0, exp: undefined }],
+    ["without iat", { iat: undefined, exp: 60 }],
+    ["living longer than access tokens do", { iat: 0, exp: 24 * 3600 }],
+    ["issued in the future", { iat: 3600, exp: 3600 + 60 }],
+  ])("are refused %s", async (_case, offsets) => {
+    const user = await factories(t).user().create();
+    const at = (offset: number | undefined) => (offset === undefined ? undefined : nowSeconds() + offset);
+    const token = await sign(
+      { sub: user.id, sid: await sessionOf(user.id) },
+      { iat: at(offsets.iat), exp: at(offsets.exp) },
+    );
+    const result = await t.client.as(token).request(MeDocument);
+    expect(codeOf(result)).toBe("UNAUTHENTICATED");
+    expect(result.errors?.[0]?.message).toBe("Invalid access token");
+  });
+
+  it("are refused when the session id is not one", async () => {
+    const user = await factories(t).user().create();
+    const token = await sign(
+      { sub: user.id, sid: "not-a-session" },
+      { iat: nowSeconds(), exp: nowSeconds() + 60 },
+    );
+    const result = await t.client.as(token).request(MeDocument);
+    expect(codeOf(result)).toBe("UNAUTHENTICATED");
+  });
+
+  it("are refused when the session belongs to another user than the subject", async () => {
+    const victim = await factories(t).user().create();
+    const attacker = await factories(t).user().create();
+    const token = await sign(
+      { sub: victim.id, sid: await sessionOf(attacker.id) },
+      { iat: nowSeconds(), exp: nowSeconds() + 60 },
+    );
+    const result = await t.client.as(token).request(MeDocument);
+    expect(codeOf(result)).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("the caller's role", () => {
+  it("is read from the database: a demoted admin's token loses admin power at once", async () => {
+    const admin = await factories(t).user().admin().create();
+    const other = await factories(t).user().create();
+    const asAdmin = await admin.client.ok(UserByIdDocument, { id: other.globalId });
+    expect(asAdmin.node).toMatchObject({ email: other.email });
+
+    await t.app.db.user.update({ where: { id: admin.id }, data: { role: "GUEST" } });
+    const demoted = await admin.client.ok(UserByIdDocument, { id: other.globalId });
+    expect(demoted.node).toMatchObject({ email: null });
   });
 });
 
