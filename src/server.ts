@@ -7,6 +7,7 @@ import type { App } from "./app.ts";
 import { type Context, createContext } from "./context.ts";
 import { useNulGuard } from "./graphql/nul-guard.ts";
 import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
+import { findAppError } from "./core/errors.ts";
 import { maskUnexpectedError } from "./graphql/errors.ts";
 import { useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
@@ -87,7 +88,12 @@ export function createYogaServer(app: App): Yoga {
       debug: (...args) => app.logger.debug({ yoga: args.map(loggable) }, "yoga"),
       info: (...args) => app.logger.info({ yoga: args.map(loggable) }, "yoga"),
       warn: (...args) => app.logger.warn({ yoga: args.map(loggable) }, "yoga"),
-      error: (...args) => app.logger.error({ yoga: args.map(loggable) }, "yoga"),
+      // Yoga reports every resolver error it masks; thrown AppErrors are answers, not faults
+      // (a database outage still logs at error level).
+      error: (...args) =>
+        args.some((arg) => findAppError(arg) !== undefined)
+          ? app.logger.debug({ yoga: args.map(loggable) }, "yoga")
+          : app.logger.error({ yoga: args.map(loggable) }, "yoga"),
     },
     maskedErrors: { maskError: maskUnexpectedError },
     context: ({ request, req }) =>
