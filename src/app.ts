@@ -49,7 +49,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     subscriber = createRedis(config.redisUrl, { subscriber: true });
     redis.on("error", (error) => logger.warn({ err: error }, "redis error"));
     subscriber.on("error", (error) => logger.warn({ err: error }, "redis subscriber error"));
-    await redisReady(redis);
   }
   const pubsubRedis =
     redis && subscriber && config.redisUrl
@@ -61,6 +60,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         }
       : undefined;
   pubsubRedis?.publish.on("error", (error) => logger.warn({ err: error }, "redis publisher error"));
+  // The publisher too: without an offline queue, an event raised while it still connects fails.
+  if (redis && pubsubRedis) await Promise.all([redisReady(redis), redisReady(pubsubRedis.publish)]);
 
   const clock = options.clock ?? systemClock;
   // In-process windows follow the app's clock, so an injected clock moves them too.

@@ -1,6 +1,7 @@
 // A running Roost for a test file: its own database and Redis key space, a real HTTP
 // port, and a typed GraphQL client. Close it in afterAll; the leak check insists.
 import { randomBytes } from "node:crypto";
+import type { Server, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runner } from "graphile-worker";
@@ -41,6 +42,7 @@ export interface TestApp {
   /** An anonymous client; `client.as(token)` for a signed-in one. */
   client: GraphQLClient;
   startWorker(): Promise<Runner>;
+  /** Closes everything, then throws if a request (an SSE stream) was still open on the server. */
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger: options.logger,
   });
   const server = await startHttpServer(app, 0, "127.0.0.1");
+  const inFlight = trackResponses(server.http);
   const runners: Runner[] = [];
   const release = trackOpen(`test app on ${server.url}`);
   return {
@@ -88,10 +91,39 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       for (const runner of runners) await runner.stop();
+      const streams = await inFlight.settled();
       await server.close(1_000);
       await app.close();
       await database.drop();
       release();
+      if (streams > 0) {
+        throw new Error(
+          `${streams} request(s) still open on ${server.url} at close: an SSE client not disposed?`,
+        );
+      }
+    },
+  };
+}
+
+/**
+ * The server's responses still in progress: at close, requests a test left running, such as
+ * an SSE stream whose client was never disposed. (Idle connections do not count, nor spare
+ * ones fetch opened and never used.) A client disposed just before takes an event-loop turn
+ * or two to hang up, hence the short bounded wait.
+ */
+function trackResponses(http: Server) {
+  const open = new Set<ServerResponse>();
+  http.on("request", (_request, response: ServerResponse) => {
+    open.add(response);
+    response.once("close", () => open.delete(response));
+  });
+  return {
+    async settled(settleMs = 500): Promise<number> {
+      const deadline = Date.now() + settleMs;
+      while (open.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return open.size;
     },
   };
 }
