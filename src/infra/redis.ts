@@ -11,6 +11,9 @@ export function createRedis(url: string, options: { keyPrefix?: string; subscrib
     enableOfflineQueue: options.subscriber ?? false,
     maxRetriesPerRequest: options.subscriber ? null : 1,
     connectTimeout: 2_000,
+    // A Redis that accepts connections but stops answering must not hang requests (or a
+    // unit of work's publish): commands fail and callers degrade.
+    commandTimeout: options.subscriber ? undefined : 1_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
 }

@@ -3,7 +3,7 @@
 //
 // - afterCommit(fn): in-process work that is safe to lose (cache invalidation). Runs once,
 //   after commit, never for a rolled-back attempt; a failure is logged, not thrown.
-// - publish(topic, id, payload): an event subscribers rely on. A graphile-worker job added
+// - outbox({ topic, id, payload }): an event subscribers rely on. A graphile-worker job added
 //   in the same transaction carries it (the outbox); after commit the event is published at
 //   once and the job removed, so a crash or a Redis outage between commit and publish delays
 //   the event (the job runs it a few seconds later, with retries) instead of losing it.
@@ -27,7 +27,8 @@ export interface UnitOfWorkDeps {
 
 export interface Effects {
   afterCommit(effect: () => unknown): void;
-  publish<K extends Topic>(topic: K, id: TopicId<K>, payload: TopicPayload<K>): void;
+  /** An event for subscribers, delivered after commit and never lost (see the header). */
+  outbox<K extends Topic>(event: { topic: K; id: TopicId<K>; payload: TopicPayload<K> }): void;
   addJob(task: string, payload: object, options?: JobOptions): Promise<void>;
 }
 
@@ -64,7 +65,7 @@ export async function unitOfWork<T>(
       async (tx) => {
         const effects: Effects = {
           afterCommit: (effect) => void afterCommit.push(effect),
-          publish: (topic, id, payload) => void events.push({ topic, id, payload }),
+          outbox: (event) => void events.push(event),
           addJob: (task, payload, jobOptions) => addJob(tx, task, payload, jobOptions),
         };
         const value = await work(tx, effects);

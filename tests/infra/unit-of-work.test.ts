@@ -107,7 +107,7 @@ describe("afterCommit", () => {
       async (tx, effects) => {
         const attempt = ++attempts;
         effects.afterCommit(() => effectsOf.push(attempt));
-        effects.publish("listingCalendarChanged", id, event(id, `attempt ${attempt}`));
+        effects.outbox({ topic: "listingCalendarChanged", id: id, payload: event(id, `attempt ${attempt}`) });
         // The snapshot is taken here; a change committed by another connection after it makes
         // this transaction's update of the same row fail with SQLSTATE 40001 (then retried).
         await tx.$queryRaw`SELECT n FROM uow_probe WHERE id = ${id}`;
@@ -144,7 +144,7 @@ describe("publish", () => {
     };
     await unitOfWork({ ...t.app, pubsub }, async (tx, effects) => {
       await insertProbe(tx, id);
-      effects.publish("listingCalendarChanged", id, event(id, "changed"));
+      effects.outbox({ topic: "listingCalendarChanged", id: id, payload: event(id, "changed") });
       // Published directly while the unit is open: it must arrive before the unit's event.
       await t.app.pubsub.publish("listingCalendarChanged", id, event(id, "marker"));
     });
@@ -158,7 +158,7 @@ describe("publish", () => {
     const id = randomUUID();
     const subscriber = await subscribe(t.app, "listingCalendarChanged", id);
     const outcome = unitOfWork(t.app, async (tx, effects) => {
-      effects.publish("listingCalendarChanged", id, event(id, "rolled back"));
+      effects.outbox({ topic: "listingCalendarChanged", id: id, payload: event(id, "rolled back") });
       await insertProbe(tx, id);
       throw new Error("refused");
     });
@@ -183,7 +183,7 @@ describe("outbox", () => {
       },
     };
     await unitOfWork({ ...t.app, pubsub }, async (_tx, effects) => {
-      effects.publish("listingCalendarChanged", id, event(id, "changed"));
+      effects.outbox({ topic: "listingCalendarChanged", id: id, payload: event(id, "changed") });
     });
     expect(jobsAtPublish).toEqual([[expect.objectContaining({ key: expect.stringMatching(/^outbox:/) })]]);
     expect(await subscriber.next()).toEqual(event(id, "changed"));
@@ -207,8 +207,8 @@ describe("outbox", () => {
       try {
         const result = await unitOfWork({ ...t.app, pubsub: unreachable }, async (tx, effects) => {
           await insertProbe(tx, id);
-          effects.publish("listingCalendarChanged", id, event(id, "first"));
-          effects.publish("listingCalendarChanged", id, event(id, "second"));
+          effects.outbox({ topic: "listingCalendarChanged", id: id, payload: event(id, "first") });
+          effects.outbox({ topic: "listingCalendarChanged", id: id, payload: event(id, "second") });
           return "committed";
         });
         expect(result).toBe("committed");

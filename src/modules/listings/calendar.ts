@@ -169,10 +169,14 @@ export function announceCalendarChange(
   change: { listingId: string; from: CalendarDate; to: CalendarDate },
 ): void {
   invalidateListingAfterCommit(effects, app, change.listingId);
-  effects.publish("listingCalendarChanged", change.listingId, {
-    listingId: change.listingId,
-    from: formatCalendarDate(change.from),
-    to: formatCalendarDate(change.to),
+  effects.outbox({
+    topic: "listingCalendarChanged",
+    id: change.listingId,
+    payload: {
+      listingId: change.listingId,
+      from: formatCalendarDate(change.from),
+      to: formatCalendarDate(change.to),
+    },
   });
 }
 
