@@ -120,6 +120,25 @@ describe("photos", () => {
     expect(codeOf(wrong)).toBe("NOT_FOUND");
   });
 
+  it("refuses photo URLs that point inside the network, however they are spelled", async () => {
+    const listingId = await draft();
+    const urls = [
+      "http://169.254.169.254/latest/meta-data/",
+      "http://2852039166/latest/meta-data/",
+      "http://[::ffff:a9fe:a9fe]/",
+      "http://10.0.0.8/a.jpg",
+      "http://localhost:8080/a.jpg",
+      "http://metadata.google.internal/",
+    ];
+    const result = await host.client.request(AddListingPhotosDocument, {
+      input: { listingId, photos: urls.map((url) => ({ url })) },
+    });
+    expect(fieldsOf(result)).toEqual(
+      urls.map((_, index) => ({ path: `photos.${index}.url`, message: "must point to a public host" })),
+    );
+    expect(await t.app.db.listingPhoto.count({ where: { listingId: idOf(listingId) } })).toBe(0);
+  });
+
   it("lets only the host change photos", async () => {
     const listed = await factories(t).listing({ id: host.id }).listed().create();
     const stranger = await factories(t).user().create();
