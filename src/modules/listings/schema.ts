@@ -24,6 +24,8 @@ export const AmenityRef = builder.prismaObject("Amenity", {
 export const PhotoRef = builder.prismaNode("ListingPhoto", {
   name: "Photo",
   id: { field: "id" },
+  // node(id): a photo is as visible as its listing (a draft's photos only to its host and admins).
+  findUnique: (id, ctx) => ({ id, listing: visibleListingsWhere(ctx.actor) }),
   fields: (t) => ({
     url: t.exposeString("url"),
     caption: t.exposeString("caption", { nullable: true }),
