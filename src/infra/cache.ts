@@ -17,7 +17,7 @@ export class Cache {
 
   /**
    * Returns the cached value for key under the given namespaces' current versions, or
-   * loads, stores and returns it. Values go through JSON; Dates come back as Dates.
+   * loads, stores and returns it. Values go through JSON; Dates (and only Dates) come back as Dates.
    */
   async getOrLoad<T>(namespaces: readonly string[], key: string, load: () => Promise<T>): Promise<T> {
     let fullKey: string | undefined;
@@ -29,7 +29,7 @@ export class Cache {
       const hit = await this.store.get(fullKey);
       if (hit !== null) {
         this.metrics.cacheRequests.inc({ result: "hit" });
-        return JSON.parse(hit, reviveDates) as T;
+        return decode(hit) as T;
       }
       this.metrics.cacheRequests.inc({ result: "miss" });
     } catch (error) {
@@ -38,7 +38,7 @@ export class Cache {
       return load();
     }
     const value = await load();
-    await this.store.set(fullKey, JSON.stringify(value), this.ttlSeconds).catch(() => undefined);
+    await this.store.set(fullKey, encode(value), this.ttlSeconds).catch(() => undefined);
     return value;
   }
 
@@ -64,11 +64,28 @@ export class Cache {
 
 const versionKey = (namespace: string) => `cache-version:${namespace}`;
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// Dates are written as { "$date": iso } so that a string that merely looks like an
+// instant (a title, a bio) stays a string. No cached value has a key "$date" of its own:
+// they are database rows and plain results of ours.
+const DATE_TAG = "$date";
 
-/** JSON.stringify writes Dates as toISOString(); turn exactly that shape back into Dates. */
-function reviveDates(_key: string, value: unknown): unknown {
-  return typeof value === "string" && ISO_INSTANT.test(value) ? new Date(value) : value;
+/** JSON with Dates tagged. The replacer looks at the holder: JSON.stringify calls toJSON first. */
+function encode(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, json: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? { [DATE_TAG]: json } : json;
+  });
+}
+
+function decode(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+    const keys = Object.keys(value);
+    const iso = (value as Record<string, unknown>)[DATE_TAG];
+    return keys.length === 1 && keys[0] === DATE_TAG && (typeof iso === "string" || iso === null)
+      ? new Date(iso ?? Number.NaN)
+      : value;
+  });
 }
 
 /** A short stable key for a JSON-able value (a filter, a Prisma selection). */

@@ -2,11 +2,12 @@
 // and the `listingOwner` auth scope that mutations declare (batched per request).
 import DataLoader from "dataloader";
 import { createContextCache } from "@pothos/core";
+import type { App } from "../../app.ts";
 import type { Context } from "../../context.ts";
 import { isAdmin, type MaybeActor } from "../../core/actor.ts";
 import { notFound } from "../../core/errors.ts";
 import type { ListingStatus } from "../../generated/prisma/enums.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 
 export interface ListingOwnership {
   hostId: string;
@@ -28,6 +29,17 @@ export function visibleListingsWhere(actor: MaybeActor): Prisma.ListingWhereInpu
   return actor?.kind === "user"
     ? { OR: [{ status: "LISTED" }, { hostId: actor.userId }] }
     : { status: "LISTED" };
+}
+
+/** The listing if the caller may see it; NOT_FOUND otherwise, so drafts do not leak. */
+export async function viewableListing(
+  actor: MaybeActor,
+  listingId: string,
+  app: Pick<App, "db">,
+): Promise<Listing> {
+  const listing = await app.db.listing.findUnique({ where: { id: listingId } });
+  if (!listing || !canViewListing(actor, listing)) throw notFound("Listing");
+  return listing;
 }
 
 const ownershipLoader = createContextCache(

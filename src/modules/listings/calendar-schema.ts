@@ -14,7 +14,7 @@ import {
   setAvailability,
 } from "./calendar.ts";
 import { ListingPayload, ListingRef } from "./schema.ts";
-import { viewableListing } from "./service.ts";
+import { viewableListing } from "./access.ts";
 
 export const CalendarDayRef = builder.objectRef<CalendarNight>("CalendarDay").implement({
   description: "One night: the date it starts, whether it can be booked, and its price.",
@@ -175,13 +175,17 @@ builder.subscriptionField("listingCalendarChanged", (t) =>
     description: "Changes to a listing's calendar. Public for listed listings; drafts only for their host.",
     args: { listingId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const listing = await viewableListing(ctx, decodeIdOf("Listing", args.listingId, "Listing"));
+      const listing = await viewableListing(
+        ctx.actor,
+        decodeIdOf("Listing", args.listingId, "Listing"),
+        ctx.app,
+      );
       return ctx.app.pubsub.subscribe("listingCalendarChanged", listing.id);
     },
     // The event names the nights; they are read now, so every subscriber sees committed state.
     // Subscribers in this process receive the same event object and share one read of the nights.
     resolve: async (event, _args, ctx) => {
-      const listing = await viewableListing(ctx, event.listingId);
+      const listing = await viewableListing(ctx.actor, event.listingId, ctx.app);
       const [from, to] = [calendarDate(event.from, "from"), calendarDate(event.to, "to")];
       let days = nightsByEvent.get(event);
       if (!days) {

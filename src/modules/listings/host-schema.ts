@@ -1,8 +1,8 @@
-// Listings in the schema, host side: create, edit, publish and unpublish, photos.
-import type { Context } from "../../context.ts";
+// Listings in the schema, host side: create, edit, publish and unpublish, photos. Changes to
+// a listing declare the `listingOwner` scope; resolvers decode ids and call the use case.
 import { builder, type SchemaTypes } from "../../graphql/builder.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { requireViewer } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/viewer.ts";
 import { CancellationPolicyEnum, PropertyTypeEnum, RoomTypeEnum } from "./enums.ts";
 import { ListingPayload } from "./schema.ts";
 import * as photos from "./photos.ts";
@@ -98,8 +98,20 @@ const ReorderListingPhotosInput = builder.inputType("ReorderListingPhotosInput",
   }),
 });
 
-const reload = (ctx: Context, listingId: string) =>
-  ctx.app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
+const listingIdOf = (input: { listingId: string }) => decodeIdOf("Listing", input.listingId, "Listing");
+/** The scope of every change to one listing: its host, or an admin. */
+const ownsListing = (_root: unknown, args: { input: { listingId: string } }) => ({
+  listingOwner: listingIdOf(args.input),
+});
+
+/** An id of another type cannot name one of the listing's photos: the use case refuses it as such. */
+const photoIdOf = (id: string) => {
+  try {
+    return decodeIdOf("Photo", id);
+  } catch {
+    return id;
+  }
+};
 
 builder.mutationFields((t) => ({
   createListing: t.field({
@@ -108,70 +120,74 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: CreateListingInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      listing: await listings.createListing(requireViewer(ctx), input),
+      listing: await listings.createListing(requireActor(ctx), input, ctx.app),
     }),
   }),
   updateListing: t.field({
     type: ListingPayload("UpdateListingPayload"),
-    authScopes: { authenticated: true },
+    description:
+      "Changes the given fields. A LISTED listing keeps a description; the currency stays while custom night prices or live bookings exist in it.",
+    authScopes: ownsListing,
     args: { input: t.arg({ type: UpdateListingInput, required: true }) },
-    resolve: async (_root, { input: { listingId, ...fields } }, ctx) => ({
-      listing: await listings.updateListing(requireViewer(ctx), decodeIdOf("Listing", listingId), fields),
+    resolve: async (_root, { input }, ctx) => ({
+      listing: await listings.updateListing(
+        requireActor(ctx),
+        { ...input, listingId: listingIdOf(input) },
+        ctx.app,
+      ),
     }),
   }),
   publishListing: t.field({
     type: ListingPayload("PublishListingPayload"),
     description: "Makes the listing LISTED (visible in search). BAD_USER_INPUT names what is missing.",
-    authScopes: { authenticated: true },
+    authScopes: ownsListing,
     args: { input: t.arg({ type: PublishListingInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      listing: await listings.publishListing(requireViewer(ctx), decodeIdOf("Listing", input.listingId)),
+      listing: await listings.publishListing(requireActor(ctx), { listingId: listingIdOf(input) }, ctx.app),
     }),
   }),
   unpublishListing: t.field({
     type: ListingPayload("UnpublishListingPayload"),
-    authScopes: { authenticated: true },
+    authScopes: ownsListing,
     args: { input: t.arg({ type: UnpublishListingInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      listing: await listings.unpublishListing(requireViewer(ctx), decodeIdOf("Listing", input.listingId)),
+      listing: await listings.unpublishListing(requireActor(ctx), { listingId: listingIdOf(input) }, ctx.app),
     }),
   }),
   addListingPhotos: t.field({
     type: ListingPayload("AddListingPhotosPayload"),
-    authScopes: { authenticated: true },
+    authScopes: ownsListing,
     args: { input: t.arg({ type: AddListingPhotosInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const listingId = decodeIdOf("Listing", input.listingId);
-      await photos.addListingPhotos(requireViewer(ctx), listingId, input.photos);
-      return { listing: await reload(ctx, listingId) };
-    },
+    resolve: async (_root, { input }, ctx) => ({
+      listing: await photos.addListingPhotos(
+        requireActor(ctx),
+        { listingId: listingIdOf(input), photos: input.photos },
+        ctx.app,
+      ),
+    }),
   }),
   removeListingPhoto: t.field({
     type: ListingPayload("RemoveListingPhotoPayload"),
-    authScopes: { authenticated: true },
+    authScopes: ownsListing,
     args: { input: t.arg({ type: RemoveListingPhotoInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const listingId = decodeIdOf("Listing", input.listingId);
-      await photos.removeListingPhoto(requireViewer(ctx), listingId, decodeIdOf("Photo", input.photoId));
-      return { listing: await reload(ctx, listingId) };
-    },
+    resolve: async (_root, { input }, ctx) => ({
+      listing: await photos.removeListingPhoto(
+        requireActor(ctx),
+        { listingId: listingIdOf(input), photoId: decodeIdOf("Photo", input.photoId) },
+        ctx.app,
+      ),
+    }),
   }),
   reorderListingPhotos: t.field({
     type: ListingPayload("ReorderListingPhotosPayload"),
-    authScopes: { authenticated: true },
+    authScopes: ownsListing,
     args: { input: t.arg({ type: ReorderListingPhotosInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const listingId = decodeIdOf("Listing", input.listingId);
-      // An id of another type cannot be one of the listing's photos: the permutation check refuses it.
-      const photoIds = input.photoIds.map((id) => {
-        try {
-          return decodeIdOf("Photo", id);
-        } catch {
-          return id;
-        }
-      });
-      await photos.reorderListingPhotos(requireViewer(ctx), listingId, photoIds);
-      return { listing: await reload(ctx, listingId) };
-    },
+    resolve: async (_root, { input }, ctx) => ({
+      listing: await photos.reorderListingPhotos(
+        requireActor(ctx),
+        { listingId: listingIdOf(input), photoIds: input.photoIds.map(photoIdOf) },
+        ctx.app,
+      ),
+    }),
   }),
 }));

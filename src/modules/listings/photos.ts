@@ -1,18 +1,21 @@
 // A listing's photos: appended in order, removed and reordered with dense positions, 50 at most.
-import type { Prisma } from "../../generated/prisma/client.ts";
+// The caller has been authorized as the listing's host (the `listingOwner` scope).
+import type { App } from "../../app.ts";
+import type { UserActor } from "../../core/actor.ts";
 import { badInput, notFound } from "../../core/errors.ts";
-import type { AuthedContext } from "../../graphql/viewer.ts";
-import { invalidateListing, lockListing, manageableListing } from "./service.ts";
+import { type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
+import type { Listing } from "../../generated/prisma/client.ts";
+import { audit, invalidateListingAfterCommit, lockedListing } from "./service.ts";
 import { LIMITS } from "./validation.ts";
 
 export async function addListingPhotos(
-  ctx: AuthedContext,
-  listingId: string,
-  photos: ReadonlyArray<{ url: string; caption?: string | null }>,
-): Promise<void> {
-  await manageableListing(ctx, listingId);
-  await ctx.app.db.$transaction(async (tx) => {
-    await lockListing(tx, listingId);
+  actor: UserActor,
+  input: { listingId: string; photos: ReadonlyArray<{ url: string; caption?: string | null }> },
+  app: App,
+): Promise<Listing> {
+  const { listingId, photos } = input;
+  return unitOfWork(app, async (tx, effects) => {
+    const listing = await lockedListing(tx, listingId);
     const existing = await tx.listingPhoto.count({ where: { listingId } });
     if (existing + photos.length > LIMITS.photosMax) {
       throw badInput([
@@ -27,18 +30,22 @@ export async function addListingPhotos(
         position: existing + index,
       })),
     });
+    await audit(tx, actor, "listing.photos_added", listingId, { count: photos.length });
+    invalidateListingAfterCommit(effects, app, listingId);
+    return listing;
   });
-  await invalidateListing(ctx, listingId);
 }
 
+/** Removes a photo; a LISTED listing keeps its last one (publishing locks the same row). */
 export async function removeListingPhoto(
-  ctx: AuthedContext,
-  listingId: string,
-  photoId: string,
-): Promise<void> {
-  const listing = await manageableListing(ctx, listingId);
-  await ctx.app.db.$transaction(async (tx) => {
-    await lockListing(tx, listingId);
+  actor: UserActor,
+  input: { listingId: string; photoId: string },
+  app: App,
+): Promise<Listing> {
+  const { listingId, photoId } = input;
+  return unitOfWork(app, async (tx, effects) => {
+    // Status and photos are read after the lock, so a concurrent publish cannot slip between.
+    const listing = await lockedListing(tx, listingId);
     const photos = await tx.listingPhoto.findMany({ where: { listingId }, orderBy: { position: "asc" } });
     if (!photos.some((photo) => photo.id === photoId)) throw notFound("Photo");
     if (photos.length === 1 && listing.status === "LISTED") {
@@ -51,19 +58,21 @@ export async function removeListingPhoto(
       tx,
       photos.filter((photo) => photo.id !== photoId).map((photo) => photo.id),
     );
+    await audit(tx, actor, "listing.photo_removed", listingId, { photoId });
+    invalidateListingAfterCommit(effects, app, listingId);
+    return listing;
   });
-  await invalidateListing(ctx, listingId);
 }
 
 /** photoIds must name every photo of the listing exactly once, in the new order. */
 export async function reorderListingPhotos(
-  ctx: AuthedContext,
-  listingId: string,
-  photoIds: readonly string[],
-): Promise<void> {
-  await manageableListing(ctx, listingId);
-  await ctx.app.db.$transaction(async (tx) => {
-    await lockListing(tx, listingId);
+  actor: UserActor,
+  input: { listingId: string; photoIds: readonly string[] },
+  app: App,
+): Promise<Listing> {
+  const { listingId, photoIds } = input;
+  return unitOfWork(app, async (tx, effects) => {
+    const listing = await lockedListing(tx, listingId);
     const photos = await tx.listingPhoto.findMany({ where: { listingId }, select: { id: true } });
     const current = new Set(photos.map((photo) => photo.id));
     const isPermutation =
@@ -74,11 +83,13 @@ export async function reorderListingPhotos(
       throw badInput([{ path: "photoIds", message: "must list every photo of the listing exactly once" }]);
     }
     await renumber(tx, photoIds);
+    await audit(tx, actor, "listing.photos_reordered", listingId);
+    invalidateListingAfterCommit(effects, app, listingId);
+    return listing;
   });
-  await invalidateListing(ctx, listingId);
 }
 
-async function renumber(tx: Prisma.TransactionClient, orderedIds: readonly string[]): Promise<void> {
+async function renumber(tx: Tx, orderedIds: readonly string[]): Promise<void> {
   await Promise.all(
     orderedIds.map((id, position) => tx.listingPhoto.update({ where: { id }, data: { position } })),
   );

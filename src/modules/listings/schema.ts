@@ -4,7 +4,7 @@ import type { Listing } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { notFound } from "../../core/errors.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { requireViewer } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/viewer.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { listingCacheTags } from "./cache-tags.ts";
 import { UserRef } from "../accounts/schema.ts";
@@ -24,6 +24,8 @@ export const AmenityRef = builder.prismaObject("Amenity", {
 export const PhotoRef = builder.prismaNode("ListingPhoto", {
   name: "Photo",
   id: { field: "id" },
+  // node(id): a photo is as visible as its listing (a draft's photos only to its host and admins).
+  findUnique: (id, ctx) => ({ id, listing: visibleListingsWhere(ctx.actor) }),
   fields: (t) => ({
     url: t.exposeString("url"),
     caption: t.exposeString("caption", { nullable: true }),
@@ -170,11 +172,11 @@ builder.queryField("myListings", (t) =>
       description: "The signed-in host's listings in every status, newest first.",
       authScopes: { authenticated: true },
       totalCount: (_parent, _args, ctx) =>
-        ctx.app.db.listing.count({ where: { hostId: requireViewer(ctx).viewer.id } }),
+        ctx.app.db.listing.count({ where: { hostId: requireActor(ctx).userId } }),
       resolve: (query, _root, _args, ctx) =>
         ctx.app.db.listing.findMany({
           ...query,
-          where: { hostId: requireViewer(ctx).viewer.id },
+          where: { hostId: requireActor(ctx).userId },
           orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         }),
     },

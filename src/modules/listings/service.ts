@@ -1,14 +1,15 @@
-// Listings: create and edit, publish and unpublish. Only the host (or an admin)
-// changes a listing; every change invalidates the listing's and the search caches.
+// Listings: create and edit, publish and unpublish. The caller has been authorized on the
+// schema (the `listingOwner` scope); each use case is one unit of work that locks the row
+// its decision depends on, writes its audit row, and drops cached reads after commit.
 import type { App } from "../../app.ts";
-import type { Context } from "../../context.ts";
-import type { Effects } from "../../infra/unit-of-work.ts";
+import type { UserActor } from "../../core/actor.ts";
+import { badInput, type FieldError, invalidState, notFound } from "../../core/errors.ts";
+import type { Db } from "../../infra/db.ts";
+import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 import type { CancellationPolicy, PropertyType, RoomType } from "../../generated/prisma/enums.ts";
-import { AppError, badInput, type FieldError, forbidden, notFound } from "../../core/errors.ts";
-import type { AuthedContext } from "../../graphql/viewer.ts";
 import { listingCacheTags } from "./cache-tags.ts";
-import { canManageListing, canViewListing } from "./access.ts";
+import { currencyIssues, listedIssues, nightsIssues, publishIssues } from "./rules.ts";
 
 export interface ListingFieldsInput {
   title?: string | null;
@@ -44,8 +45,6 @@ export interface ListingFieldsInput {
   timeZone?: string | null;
 }
 
-type Tx = Prisma.TransactionClient;
-
 const REQUIRED_ON_CREATE = [
   "title",
   "propertyType",
@@ -57,19 +56,19 @@ const REQUIRED_ON_CREATE = [
   "currency",
 ] as const;
 
-export async function createListing(ctx: AuthedContext, input: ListingFieldsInput): Promise<Listing> {
+export async function createListing(actor: UserActor, input: ListingFieldsInput, app: App): Promise<Listing> {
   const missing: FieldError[] = REQUIRED_ON_CREATE.filter((field) => input[field] == null).map((path) => ({
     path,
     message: "is required",
   }));
   if (missing.length) throw badInput(missing);
-  const amenityCodes = await checkAmenityCodes(ctx, input.amenityCodes);
-  const data = columnsOf(input);
-  const listing = await ctx.app.db.$transaction(async (tx) => {
+  const amenityCodes = await checkAmenityCodes(app.db, input.amenityCodes);
+  // A new draft is in no cached read (not in search, its id never asked for): nothing to drop.
+  return unitOfWork(app, async (tx) => {
     const created = await tx.listing.create({
       data: {
-        ...(data as Prisma.ListingUncheckedCreateInput),
-        hostId: ctx.viewer.id,
+        ...(columnsOf(input) as Prisma.ListingUncheckedCreateInput),
+        hostId: actor.userId,
         status: "DRAFT",
         amenities: amenityCodes
           ? { create: amenityCodes.map((amenityCode) => ({ amenityCode })) }
@@ -77,31 +76,32 @@ export async function createListing(ctx: AuthedContext, input: ListingFieldsInpu
       },
     });
     // A user becomes a host with their first listing.
-    await tx.user.updateMany({ where: { id: ctx.viewer.id, role: "GUEST" }, data: { role: "HOST" } });
-    await audit(tx, ctx, "listing.created", created.id);
+    await tx.user.updateMany({ where: { id: actor.userId, role: "GUEST" }, data: { role: "HOST" } });
+    await audit(tx, actor, "listing.created", created.id);
     return created;
   });
-  return listing;
 }
 
+/**
+ * Changes the given fields. Rules that depend on what is stored are checked on the locked
+ * row: nights across stored and new values, the publish rules while LISTED, and the
+ * currency while amounts or live bookings are in the old one.
+ */
 export async function updateListing(
-  ctx: AuthedContext,
-  listingId: string,
-  input: ListingFieldsInput,
+  actor: UserActor,
+  input: ListingFieldsInput & { listingId: string },
+  app: App,
 ): Promise<Listing> {
-  const current = await manageableListing(ctx, listingId);
-  const minNights = input.minNights ?? current.minNights;
-  const maxNights = input.maxNights ?? current.maxNights;
-  if (minNights > maxNights) {
-    throw badInput([
-      {
-        path: input.minNights != null ? "minNights" : "maxNights",
-        message: "minNights must not exceed maxNights",
-      },
-    ]);
-  }
-  const amenityCodes = await checkAmenityCodes(ctx, input.amenityCodes);
-  const updated = await ctx.app.db.$transaction(async (tx) => {
+  const { listingId } = input;
+  const amenityCodes = await checkAmenityCodes(app.db, input.amenityCodes);
+  return unitOfWork(app, async (tx, effects) => {
+    const current = await lockedListing(tx, listingId);
+    const issues = [
+      ...nightsIssues(current, input),
+      ...listedIssues(current, input),
+      ...(await currencyIssues(tx, current, input, app)),
+    ];
+    if (issues.length) throw badInput(issues);
     if (amenityCodes) {
       await tx.listingAmenity.deleteMany({ where: { listingId } });
       await tx.listingAmenity.createMany({
@@ -109,67 +109,52 @@ export async function updateListing(
       });
     }
     const listing = await tx.listing.update({ where: { id: listingId }, data: columnsOf(input) });
-    await audit(tx, ctx, "listing.updated", listingId);
+    await audit(tx, actor, "listing.updated", listingId);
+    invalidateListingAfterCommit(effects, app, listingId);
     return listing;
   });
-  await invalidateListing(ctx, listingId);
-  return updated;
 }
 
 /** DRAFT or UNLISTED → LISTED. Needs a description and at least one photo. */
-export async function publishListing(ctx: AuthedContext, listingId: string): Promise<Listing> {
-  const listing = await manageableListing(ctx, listingId);
-  if (listing.status === "LISTED") return listing;
-  if (listing.status === "SUSPENDED")
-    throw new AppError("INVALID_STATE", "A suspended listing cannot be published");
-  const photos = await ctx.app.db.listingPhoto.count({ where: { listingId } });
-  const missing: FieldError[] = [];
-  if (photos === 0) missing.push({ path: "photos", message: "add at least one photo before publishing" });
-  if (listing.description.trim() === "")
-    missing.push({ path: "description", message: "add a description before publishing" });
-  if (missing.length) throw badInput(missing, "The listing is not ready to publish");
-  const now = ctx.app.clock.now();
-  // Conditional on the status read above, so a concurrent suspension is not overwritten.
-  const published = await ctx.app.db.listing.updateMany({
-    where: { id: listingId, status: listing.status },
-    data: { status: "LISTED", publishedAt: listing.publishedAt ?? now },
+export async function publishListing(
+  actor: UserActor,
+  input: { listingId: string },
+  app: App,
+): Promise<Listing> {
+  const { listingId } = input;
+  return unitOfWork(app, async (tx, effects) => {
+    // Locked: a photo removal waits, so the photos counted here are still there at commit.
+    const listing = await lockedListing(tx, listingId);
+    if (listing.status === "LISTED") return listing;
+    if (listing.status === "SUSPENDED") throw invalidState("A suspended listing cannot be published");
+    const missing = publishIssues(listing, await tx.listingPhoto.count({ where: { listingId } }));
+    if (missing.length) throw badInput(missing, "The listing is not ready to publish");
+    const published = await tx.listing.update({
+      where: { id: listingId },
+      data: { status: "LISTED", publishedAt: listing.publishedAt ?? app.clock.now() },
+    });
+    await audit(tx, actor, "listing.published", listingId);
+    invalidateListingAfterCommit(effects, app, listingId);
+    return published;
   });
-  if (published.count === 0) throw new AppError("INVALID_STATE", "The listing changed meanwhile; try again");
-  await invalidateListing(ctx, listingId);
-  return ctx.app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
 }
 
 /** LISTED → UNLISTED: hidden from search and from guests, kept for its host. */
-export async function unpublishListing(ctx: AuthedContext, listingId: string): Promise<Listing> {
-  const listing = await manageableListing(ctx, listingId);
-  if (listing.status === "UNLISTED") return listing;
-  if (listing.status !== "LISTED")
-    throw new AppError("INVALID_STATE", `A ${listing.status} listing is not published`);
-  const changed = await ctx.app.db.listing.updateMany({
-    where: { id: listingId, status: "LISTED" },
-    data: { status: "UNLISTED" },
+export async function unpublishListing(
+  actor: UserActor,
+  input: { listingId: string },
+  app: App,
+): Promise<Listing> {
+  const { listingId } = input;
+  return unitOfWork(app, async (tx, effects) => {
+    const listing = await lockedListing(tx, listingId);
+    if (listing.status === "UNLISTED") return listing;
+    if (listing.status !== "LISTED") throw invalidState(`A ${listing.status} listing is not published`);
+    const unpublished = await tx.listing.update({ where: { id: listingId }, data: { status: "UNLISTED" } });
+    await audit(tx, actor, "listing.unpublished", listingId);
+    invalidateListingAfterCommit(effects, app, listingId);
+    return unpublished;
   });
-  if (changed.count === 0) throw new AppError("INVALID_STATE", "The listing changed meanwhile; try again");
-  await invalidateListing(ctx, listingId);
-  return ctx.app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
-}
-
-/** The listing if the caller may see it; NOT_FOUND otherwise, so drafts do not leak. */
-export async function viewableListing(ctx: Context, listingId: string): Promise<Listing> {
-  const listing = await ctx.app.db.listing.findUnique({ where: { id: listingId } });
-  if (!listing || !canViewListing(ctx.actor, listing)) throw notFound("Listing");
-  return listing;
-}
-
-/** The listing if the caller may change it: NOT_FOUND when they cannot even see it. */
-export async function manageableListing(ctx: Context, listingId: string): Promise<Listing> {
-  const listing = await viewableListing(ctx, listingId);
-  if (!canManageListing(ctx.actor, listing)) throw forbidden("Only the listing's host can change it");
-  return listing;
-}
-
-export async function invalidateListing(ctx: Context, listingId: string): Promise<void> {
-  await ctx.app.cache.invalidate(listingCacheTags.listing(listingId), listingCacheTags.search);
 }
 
 /** Inside a unit of work that changes a listing: its cached reads and every search page go after commit. */
@@ -183,10 +168,23 @@ export function invalidateListingAfterCommit(
   );
 }
 
-async function checkAmenityCodes(ctx: Context, codes: readonly string[] | null | undefined) {
+/** Serializes changes per listing (status, photos, calendar) so the rules read hold at commit. */
+export async function lockListing(tx: Tx, listingId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM listings WHERE id = ${listingId}::uuid FOR UPDATE`;
+}
+
+/** The listing row, locked for the rest of the transaction and read after the lock. */
+export async function lockedListing(tx: Tx, listingId: string): Promise<Listing> {
+  await lockListing(tx, listingId);
+  const listing = await tx.listing.findUnique({ where: { id: listingId } });
+  if (!listing) throw notFound("Listing");
+  return listing;
+}
+
+async function checkAmenityCodes(db: Db, codes: readonly string[] | null | undefined) {
   if (codes == null) return undefined;
   const unique = [...new Set(codes)];
-  const known = await ctx.app.db.amenity.findMany({
+  const known = await db.amenity.findMany({
     where: { code: { in: unique } },
     select: { code: true },
   });
@@ -235,20 +233,23 @@ function columnsOf(input: ListingFieldsInput): Prisma.ListingUncheckedUpdateInpu
   return columns;
 }
 
-/** Serializes changes per listing (photos, calendar) so limits and merges hold. */
-export async function lockListing(tx: Tx, listingId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM listings WHERE id = ${listingId}::uuid FOR UPDATE`;
-}
-
-async function audit(tx: Tx, ctx: AuthedContext, action: string, listingId: string): Promise<void> {
+/** The audit row of a listing change, written in the change's own transaction. */
+export async function audit(
+  tx: Tx,
+  actor: UserActor,
+  action: string,
+  listingId: string,
+  data: Prisma.InputJsonObject = {},
+): Promise<void> {
   await tx.auditLog.create({
     data: {
-      actorId: ctx.viewer.id,
+      actorId: actor.userId,
       action,
       entityType: "Listing",
       entityId: listingId,
-      ip: ctx.ip,
-      requestId: ctx.requestId,
+      data,
+      ip: actor.origin?.ip ?? null,
+      requestId: actor.origin?.requestId ?? null,
     },
   });
 }

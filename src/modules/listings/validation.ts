@@ -1,5 +1,6 @@
 // Input rules for listings, with the exact limits the API promises (tested at each boundary).
 import { z } from "zod";
+import { publicHttpUrl, textRule } from "../../graphql/validation.ts";
 import { isKnownCurrency } from "../pricing/money.ts";
 
 export const LIMITS = {
@@ -14,22 +15,8 @@ export const LIMITS = {
   photosMax: 50,
 } as const;
 
-const trimmedLength = (min: number, max: number) =>
-  z
-    .string()
-    .refine(
-      (value) => value.trim().length >= min,
-      min === 1 ? "must not be empty" : `must be at least ${min} characters`,
-    )
-    .refine((value) => value.trim().length <= max, `must be at most ${max} characters`);
-
 const intBetween = (min: number, max: number) =>
   z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
-
-export const httpUrl = z
-  .string()
-  .max(2048, "must be at most 2048 characters")
-  .refine((value) => /^https?:\/\/\S+$/i.test(value) && URL.canParse(value), "must be an http(s) URL");
 
 const isTimeZone = (zone: string) => {
   try {
@@ -41,14 +28,15 @@ const isTimeZone = (zone: string) => {
 };
 
 const listingFields = {
-  title: trimmedLength(LIMITS.titleMin, LIMITS.titleMax),
-  description: z.string().max(LIMITS.descriptionMax, `must be at most ${LIMITS.descriptionMax} characters`),
+  // Titles are shown to everyone: no bidirectional controls, not only invisible characters.
+  title: textRule({ min: LIMITS.titleMin, max: LIMITS.titleMax, noBidi: true }),
+  description: textRule({ max: LIMITS.descriptionMax, multiline: true }),
   address: z.looseObject({
-    line1: trimmedLength(1, 200),
-    line2: z.string().max(200, "must be at most 200 characters").nullish(),
-    city: trimmedLength(1, 100),
-    region: z.string().max(100, "must be at most 100 characters").nullish(),
-    postalCode: z.string().max(20, "must be at most 20 characters").nullish(),
+    line1: textRule({ min: 1, max: 200 }),
+    line2: textRule({ max: 200 }).nullish(),
+    city: textRule({ min: 1, max: 100 }),
+    region: textRule({ max: 100 }).nullish(),
+    postalCode: textRule({ max: 20 }).nullish(),
     country: z.string().refine((value) => /^[A-Za-z]{2}$/.test(value), "must be an ISO 3166-1 alpha-2 code"),
   }),
   location: z.looseObject({
@@ -71,7 +59,7 @@ const listingFields = {
   minNights: intBetween(1, LIMITS.nightsMax),
   maxNights: intBetween(1, LIMITS.nightsMax),
   amenityCodes: z.array(z.string()).max(100, "must list at most 100 amenities"),
-  houseRules: z.string().max(LIMITS.descriptionMax, `must be at most ${LIMITS.descriptionMax} characters`),
+  houseRules: textRule({ max: LIMITS.descriptionMax, multiline: true }),
   checkInTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:MM"),
   checkOutTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:MM"),
   timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Lisbon"),
@@ -105,8 +93,8 @@ export const photoRules = z.looseObject({
   photos: z
     .array(
       z.looseObject({
-        url: httpUrl,
-        caption: z.string().max(500, "must be at most 500 characters").nullish(),
+        url: publicHttpUrl,
+        caption: textRule({ max: 500 }).nullish(),
       }),
     )
     .min(1, "must add at least one photo")

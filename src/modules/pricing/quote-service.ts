@@ -5,7 +5,7 @@ import type { Listing } from "../../generated/prisma/client.ts";
 import { nightsBetween } from "../../core/calendar-date.ts";
 import { badInput, type FieldError } from "../../core/errors.ts";
 import { customPricesFor, datesUnavailable, hasHeldNight, listingToday } from "../listings/calendar.ts";
-import { viewableListing } from "../listings/service.ts";
+import { viewableListing } from "../listings/access.ts";
 import type { StayQuote } from "./quote.ts";
 import { type PricedListing, quoteListingStay } from "./service.ts";
 
@@ -66,6 +66,6 @@ export async function quoteForListing(
   ctx: Context,
   input: StayRequest & { listingId: string },
 ): Promise<ListingQuote> {
-  const listing = await viewableListing(ctx, input.listingId);
+  const listing = await viewableListing(ctx.actor, input.listingId, ctx.app);
   return quoteAvailableStay(ctx, ctx.app.db, listing, input);
 }

@@ -77,34 +77,61 @@ function subscribe(url: string, listingId: string, accessToken?: string) {
       new Promise<Event>((resolve, reject) => {
         const ready = events.shift();
         if (ready) return resolve(ready);
-        const timer = setTimeout(() => reject(new Error("no event within the timeout")), timeoutMs);
-        waiting.push((event) => {
+        const waiter = (event: Event) => {
           clearTimeout(timer);
           resolve(event);
-        });
+        };
+        // A waiter that timed out leaves the queue, so a later event is not handed to it.
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          reject(new Error("no event within the timeout"));
+        }, timeoutMs);
+        waiting.push(waiter);
       }),
     dispose,
   };
 }
 
+type Subscription = ReturnType<typeof subscribe>;
+
 /**
- * Waits until `processes` API processes listen on the listing's channel. The SSE response
- * starts before the server's Redis SUBSCRIBE completes, so an event published at once could be missed.
+ * Waits until the subscription receives events: the SSE response starts before the server
+ * has subscribed, so an event published at once could be missed. With Redis, until
+ * `processes` API processes listen on the listing's channel (PUBSUB NUMSUB, a bounded poll);
+ * in memory, by a first-event handshake.
  */
-async function untilListening(app: App, listingId: string, processes = 1): Promise<void> {
-  if (!app.redis) return new Promise((resolve) => setTimeout(resolve, 100));
-  // Matched by suffix: the channel name may carry the deployment's prefix.
-  const pattern = `*listingCalendarChanged:${listingId}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const channels = (await app.redis.pubsub("CHANNELS", pattern)) as string[];
-    const counts = channels.length ? ((await app.redis.pubsub("NUMSUB", ...channels)) as unknown[]) : [];
-    const listening = counts
-      .filter((_, index) => index % 2 === 1)
-      .reduce<number>((sum, n) => sum + Number(n), 0);
-    if (listening >= processes) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+async function untilListening(
+  app: App,
+  subscription: Subscription,
+  listingId: string,
+  processes = 1,
+): Promise<void> {
+  if (!app.redis) return handshake(app, subscription, listingId);
+  const channel = `${app.config.redisKeyPrefix}listingCalendarChanged:${listingId}`;
+  // Each round trip to Redis is the pause between polls.
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+    const [, listening] = (await app.redis.pubsub("NUMSUB", channel)) as [string, number];
+    if (Number(listening) >= processes) return;
   }
-  throw new Error(`fewer than ${processes} processes subscribed to ${pattern}`);
+  throw new Error(`fewer than ${processes} processes subscribed to ${channel}`);
+}
+
+/**
+ * In memory there is no one to ask: publish probe events (each naming another night) until
+ * one arrives. Every probe published after it arrives too, in order, and is drained here.
+ */
+async function handshake(app: App, subscription: Subscription, listingId: string): Promise<void> {
+  const probeNight = (index: number) => `2030-01-${String(index + 1).padStart(2, "0")}`;
+  for (let sent = 0; sent < 20; sent++) {
+    const from = probeNight(sent);
+    await app.pubsub.publish("listingCalendarChanged", listingId, { listingId, from, to: "2030-02-01" });
+    const event = await subscription.next(100).catch(() => undefined);
+    if (!event) continue;
+    const arrived = Number(event.data?.listingCalendarChanged.from.slice(8)) - 1;
+    for (let late = arrived + 1; late <= sent; late++) await subscription.next();
+    return;
+  }
+  throw new Error("the subscription received none of 20 probe events");
 }
 
 const blockRange = { start: "2027-03-10", end: "2027-03-12", available: false, nightlyPrice: 15_000 };
@@ -115,7 +142,7 @@ describe("listingCalendarChanged", () => {
     const listingId = encodeGlobalId("Listing", listing.id);
     const subscription = subscribe(t.url, listingId);
     await subscription.connected;
-    await untilListening(t.app, listing.id);
+    await untilListening(t.app, subscription, listing.id);
 
     await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
 
@@ -139,7 +166,7 @@ describe("listingCalendarChanged", () => {
     const listingId = encodeGlobalId("Listing", listing.id);
     const subscription = subscribe(t.url, listingId);
     await subscription.connected;
-    await untilListening(t.app, listing.id);
+    await untilListening(t.app, subscription, listing.id);
 
     await host.client.ok(SetAvailabilityDocument, {
       input: {
@@ -173,7 +200,7 @@ describe("listingCalendarChanged", () => {
 
     const own = subscribe(t.url, listingId, host.accessToken);
     await own.connected;
-    await untilListening(t.app, draft.id);
+    await untilListening(t.app, own, draft.id);
     await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
     expect((await own.next()).data?.listingCalendarChanged.days).toHaveLength(2);
     own.dispose();
@@ -189,7 +216,7 @@ describe("listingCalendarChanged", () => {
       const listingId = encodeGlobalId("Listing", listing.id);
       const subscription = subscribe(otherServer.url, listingId);
       await subscription.connected;
-      await untilListening(other, listing.id);
+      await untilListening(other, subscription, listing.id);
 
       // The change is made on the first process; the event arrives on the second.
       await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
@@ -204,7 +231,7 @@ describe("listingCalendarChanged", () => {
       // And the other way round: a change through the second process reaches the first.
       const back = subscribe(t.url, listingId);
       await back.connected;
-      await untilListening(t.app, listing.id, 2);
+      await untilListening(t.app, back, listing.id, 2);
       const viaOther = new GraphQLClient(`${otherServer.url}/graphql`).as(host.accessToken);
       await viaOther.ok(SetAvailabilityDocument, {
         input: { listingId, ranges: [{ start: "2027-03-10", end: "2027-03-11", available: true }] },

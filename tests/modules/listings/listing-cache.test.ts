@@ -1,11 +1,14 @@
+// The listing page cache over HTTP: reads served from it, writes dropping it, visibility on every read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ListingDocument,
+  UnpublishListingDocument,
   UpdateListingDocument,
   UpdateProfileDocument,
 } from "../../../schema/generated/graphql.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
+import { codeOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
 
 let t: TestApp;
@@ -53,15 +56,41 @@ describe("listing page cache", () => {
     expect((await t.client.ok(ListingDocument, { id })).listing?.host.firstName).toBe("Renamed");
   });
 
-  it("checks visibility on cached pages: an unpublished listing disappears at once", async () => {
+  it("keeps strings shaped like timestamps as strings, on a miss and on a hit", async () => {
+    const title = "2027-01-01T00:00:00.000Z";
+    const listing = await factories(t).listing({ id: host.id }).listed().with({ title }).create();
+    const id = encodeGlobalId("Listing", listing.id);
+    const missed = await t.client.ok(ListingDocument, { id });
+    const hitsBefore = await cacheCount(t, "hit");
+    const hit = await t.client.ok(ListingDocument, { id });
+    expect(await cacheCount(t, "hit")).toBeGreaterThan(hitsBefore);
+    expect([missed.listing?.title, hit.listing?.title]).toEqual([title, title]);
+    // Real instants still come back as instants.
+    expect(hit.listing?.createdAt).toBe(listing.createdAt.toISOString());
+  });
+
+  it("checks visibility on every read of a cached page", async () => {
+    const draft = await factories(t).listing({ id: host.id }).create();
+    const id = encodeGlobalId("Listing", draft.id);
+    // The host's read caches the page; the same selection read anonymously is that entry.
+    expect((await host.client.ok(ListingDocument, { id })).listing?.status).toBe("DRAFT");
+    const hitsBefore = await cacheCount(t, "hit");
+    expect(codeOf(await t.client.request(ListingDocument, { id }))).toBe("NOT_FOUND");
+    expect(await cacheCount(t, "hit")).toBeGreaterThan(hitsBefore);
+  });
+
+  it("drops a cached page when the host unpublishes: the listing disappears at once", async () => {
     const listing = await factories(t).listing({ id: host.id }).listed().create();
     const id = encodeGlobalId("Listing", listing.id);
     await t.client.ok(ListingDocument, { id });
-    await t.app.db.listing.update({ where: { id: listing.id }, data: { status: "UNLISTED" } });
-    // The cached row still says LISTED until invalidated; the service invalidates on unpublish.
-    await t.app.cache.invalidate(`listing:${listing.id}`);
-    const result = await t.client.request(ListingDocument, { id });
-    expect(result.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const hitsBefore = await cacheCount(t, "hit");
+    expect((await t.client.ok(ListingDocument, { id })).listing?.status).toBe("LISTED");
+    expect(await cacheCount(t, "hit")).toBeGreaterThan(hitsBefore);
+
+    await host.client.ok(UnpublishListingDocument, { input: { listingId: id } });
+    expect(codeOf(await t.client.request(ListingDocument, { id }))).toBe("NOT_FOUND");
+    // Not the cached LISTED page: the host reads the row as it is now.
+    expect((await host.client.ok(ListingDocument, { id })).listing?.status).toBe("UNLISTED");
   });
 
   it("reads through to the database while Redis is down, counting the misses", async ({ skip }) => {

@@ -120,6 +120,52 @@ describe("photos", () => {
     expect(codeOf(wrong)).toBe("NOT_FOUND");
   });
 
+  it("refuses photo URLs that point inside the network, however they are spelled", async () => {
+    const listingId = await draft();
+    const urls = [
+      "http://169.254.169.254/latest/meta-data/",
+      "http://2852039166/latest/meta-data/",
+      "http://[::ffff:a9fe:a9fe]/",
+      "http://10.0.0.8/a.jpg",
+      "http://localhost:8080/a.jpg",
+      "http://metadata.google.internal/",
+    ];
+    const result = await host.client.request(AddListingPhotosDocument, {
+      input: { listingId, photos: urls.map((url) => ({ url })) },
+    });
+    expect(fieldsOf(result)).toEqual(
+      urls.map((_, index) => ({ path: `photos.${index}.url`, message: "must point to a public host" })),
+    );
+    expect(await t.app.db.listingPhoto.count({ where: { listingId: idOf(listingId) } })).toBe(0);
+  });
+
+  it("shows a draft's photos through node(id) only to its host", async () => {
+    const listingId = await draft();
+    const [photoOfDraft] = (await addPhotos(listingId, 1)).data?.addListingPhotos.listing.photos ?? [];
+    const id = photoOfDraft?.id ?? "";
+    const listed = await factories(t).listing({ id: host.id }).listed().create();
+    const { id: listedPhotoId } = await t.app.db.listingPhoto.findFirstOrThrow({
+      where: { listingId: listed.id },
+    });
+    const stranger = await factories(t).user().create();
+    type NodeData = { node: { id: string; url?: string } | null };
+    type NodesData = { nodes: Array<{ id: string } | null> };
+    const node = "query ($id: ID!) { node(id: $id) { id ... on Photo { url } } }";
+    const nodes = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+
+    for (const client of [t.client, stranger.client]) {
+      expect(codeOf(await client.request<NodeData, { id: string }>(node, { id }))).toBe("NOT_FOUND");
+      expect((await client.ok<NodesData, { ids: string[] }>(nodes, { ids: [id] })).nodes).toEqual([null]);
+      // A listed listing's photos are public.
+      const publicPhoto = encodeGlobalId("Photo", listedPhotoId);
+      expect((await client.ok<NodeData, { id: string }>(node, { id: publicPhoto })).node?.id).toBe(
+        publicPhoto,
+      );
+    }
+    const own = await host.client.ok<NodeData, { id: string }>(node, { id });
+    expect(own.node).toEqual({ id, url: photoOfDraft?.url });
+  });
+
   it("lets only the host change photos", async () => {
     const listed = await factories(t).listing({ id: host.id }).listed().create();
     const stranger = await factories(t).user().create();
