@@ -45,6 +45,7 @@ describe("updateProfile", () => {
   it.each([
     ["avatarUrl", { avatarUrl: "javascript:alert(1)" }, "must be an http(s) URL"],
     ["avatarUrl", { avatarUrl: "ftp://example.test/a.png" }, "must be an http(s) URL"],
+    ["avatarUrl", { avatarUrl: "http://169.254.169.254/latest/meta-data" }, "must point to a public host"],
     ["bio", { bio: "x".repeat(1001) }, "must be at most 1000 characters"],
     ["firstName", { firstName: "" }, "must not be empty"],
     ["firstName", { firstName: "\u200B\u2060" }, "must not be empty"],

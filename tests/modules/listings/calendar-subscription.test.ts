@@ -1,6 +1,6 @@
 // listingCalendarChanged over a real port with the graphql-sse client, within one process and across two.
 import { print } from "graphql";
-import { type Client, createClient, NetworkError } from "graphql-sse";
+import { type Client, NetworkError } from "graphql-sse";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   ListingCalendarChangedDocument,
@@ -14,6 +14,7 @@ import { startHttpServer } from "../../../src/server.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { GraphQLClient } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
+import { openSseClient } from "../../helpers/sse.ts";
 
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
 let t: TestApp;
@@ -38,7 +39,7 @@ interface Event {
 
 /** A graphql-sse subscription (distinct connections mode) whose events can be awaited one by one. */
 function subscribe(url: string, listingId: string, accessToken?: string) {
-  const client = createClient({
+  const client = openSseClient({
     url: `${url}/graphql`,
     retryAttempts: 0,
     headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
