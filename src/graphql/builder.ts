@@ -39,14 +39,14 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (ctx) => ({
-      authenticated: ctx.viewer !== null,
-      admin: ctx.viewer?.role === "ADMIN",
+      authenticated: ctx.actor !== null,
+      admin: ctx.actor?.role === "ADMIN",
       selfOrAdmin: (userId) =>
-        ctx.viewer !== null && (ctx.viewer.id === userId || ctx.viewer.role === "ADMIN"),
+        ctx.actor !== null && (ctx.actor.userId === userId || ctx.actor.role === "ADMIN"),
       listingOwner: (listingId) => isListingOwner(ctx, listingId),
     }),
     unauthorizedError: (_parent, ctx) =>
-      ctx.viewer ? forbidden() : unauthenticated(ctx.authFailure ?? "Authentication required"),
+      ctx.actor ? forbidden() : unauthenticated(ctx.authFailure ?? "Authentication required"),
   },
   prisma: {
     client: (ctx) => ctx.app.db,

@@ -3,7 +3,7 @@ import { type Context, userActor } from "../../context.ts";
 import type { User } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { inputRules } from "../../graphql/validation.ts";
-import { requireActor } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/actor.ts";
 import * as accounts from "./service.ts";
 import {
   bioRule,
@@ -116,8 +116,10 @@ const ChangePasswordPayload = UserPayload("ChangePasswordPayload");
 
 /** The rest of this request (the payload's fields) is answered for the user just signed in. */
 function actAs(ctx: Context, result: accounts.AuthResult): accounts.AuthResult {
-  ctx.viewer = { id: result.user.id, role: result.user.role, sessionId: result.sessionId };
-  ctx.actor = userActor(ctx.viewer, ctx.origin);
+  ctx.actor = userActor(
+    { userId: result.user.id, role: result.user.role, sessionId: result.sessionId },
+    ctx.origin,
+  );
   return result;
 }
 

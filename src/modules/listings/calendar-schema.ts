@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { builder } from "../../graphql/builder.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { requireActor } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/actor.ts";
 import { nightsBetween, parseCalendarDate } from "../../core/calendar-date.ts";
 import { inputRules } from "../../graphql/validation.ts";
 import { MoneyRef } from "../pricing/schema.ts";

@@ -2,7 +2,7 @@
 // a listing declare the `listingOwner` scope; resolvers decode ids and call the use case.
 import { builder, type SchemaTypes } from "../../graphql/builder.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { requireActor } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/actor.ts";
 import { CancellationPolicyEnum, PropertyTypeEnum, RoomTypeEnum } from "./enums.ts";
 import { ListingPayload } from "./schema.ts";
 import * as photos from "./photos.ts";

@@ -4,7 +4,7 @@ import type { Listing } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { notFound } from "../../core/errors.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { requireActor } from "../../graphql/viewer.ts";
+import { requireActor } from "../../graphql/actor.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { listingCacheTags } from "./cache-tags.ts";
 import { UserRef } from "../accounts/schema.ts";

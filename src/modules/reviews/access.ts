@@ -1,6 +1,6 @@
 // Who may see a review: published ones are public; before publication (double-blind) only
 // their author and admins see them.
-import type { Viewer } from "../../context.ts";
+import { isAdmin, type MaybeActor } from "../../core/actor.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 
 export const publishedGuestReviewsWhere = {
@@ -8,10 +8,10 @@ export const publishedGuestReviewsWhere = {
   direction: "GUEST_TO_HOST",
 } satisfies Prisma.ReviewWhereInput;
 
-export function visibleReviewsWhere(viewer: Viewer | null): Prisma.ReviewWhereInput {
-  if (viewer?.role === "ADMIN") return {};
+export function visibleReviewsWhere(actor: MaybeActor): Prisma.ReviewWhereInput {
+  if (isAdmin(actor)) return {};
   const published = {
     publishedAt: { not: null },
   } satisfies Prisma.ReviewWhereInput;
-  return viewer ? { OR: [published, { authorId: viewer.id }] } : published;
+  return actor?.kind === "user" ? { OR: [published, { authorId: actor.userId }] } : published;
 }

@@ -25,7 +25,7 @@ const CategoryRatingsRef = builder.objectRef<CategoryRatingsShape>("ReviewCatego
 export const ReviewRef = builder.prismaNode("Review", {
   id: { field: "id" },
   // node(id): unpublished reviews (double-blind) read as missing for all but their author and admins.
-  findUnique: (id, ctx) => ({ ...visibleReviewsWhere(ctx.viewer), id }),
+  findUnique: (id, ctx) => ({ ...visibleReviewsWhere(ctx.actor), id }),
   fields: (t) => ({
     rating: t.exposeInt("rating", { description: "Overall, 1 to 5." }),
     categoryRatings: t.field({
