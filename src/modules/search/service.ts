@@ -9,6 +9,7 @@ import { hashOf } from "../../infra/cache.ts";
 import { listingCacheTags } from "../listings/cache-tags.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
 import { type Money, money } from "../pricing/money.ts";
+import { AmountTooLargeError } from "../pricing/quote.ts";
 import { customNightPrices, quoteListingStay } from "../pricing/service.ts";
 import { encodeCursor } from "./cursor.ts";
 import {
@@ -96,10 +97,11 @@ async function loadPricedPage(
   if (!stay) throw new RangeError("a priced page needs dates");
   const candidates = (await db.$queryRaw<MatchRow[]>(candidatesQuery(request))).slice(0, CANDIDATE_CAP);
   const totals = await stayTotals(db, candidates, stay, pricing);
-  const priced = candidates.map((row) => ({
-    ...row,
-    stayTotal: totals.get(row.id)?.amount ?? 0,
-  }));
+  // A stay with no total (too dear for one Money) cannot be ranked or compared by price: left out.
+  const priced = candidates.flatMap((row) => {
+    const total = totals.get(row.id);
+    return total ? [{ ...row, stayTotal: total.amount }] : [];
+  });
   const page = pagePricedCandidates(priced, request);
   return {
     edges: page.items.map(({ candidate, position }) => ({
@@ -112,7 +114,10 @@ async function loadPricedPage(
   };
 }
 
-/** Stay totals by listing id, through the one pricing rule; custom prices in one query. */
+/**
+ * Stay totals by listing id, through the one pricing rule; custom prices in one query. A listing
+ * whose stay one Money cannot carry has none (quote refuses that stay), and breaks no one's page.
+ */
 async function stayTotals(
   db: Db,
   listings: readonly MatchRow[],
@@ -129,8 +134,9 @@ async function stayTotals(
     checkIn,
     checkOut,
   );
-  return new Map(
-    listings.map((listing) => {
+  const totals = new Map<string, Money>();
+  for (const listing of listings) {
+    try {
       const quote = quoteListingStay(
         listing,
         checkIn,
@@ -138,9 +144,12 @@ async function stayTotals(
         custom.get(listing.id) ?? new Map(),
         pricing,
       );
-      return [listing.id, money(quote.total, quote.currency)];
-    }),
-  );
+      totals.set(listing.id, money(quote.total, quote.currency));
+    } catch (error) {
+      if (!(error instanceof AmountTooLargeError)) throw error;
+    }
+  }
+  return totals;
 }
 
 /**

@@ -358,6 +358,55 @@ describe("price", () => {
   });
 });
 
+describe("stays whose total Money.amount cannot carry", () => {
+  // 365 nights; 10,000,000 a night was once the maximum in every currency and is within VND's.
+  const year = { checkIn: "2027-04-01", checkOut: "2028-03-31" };
+
+  it("a priced search leaves such a listing out and serves everyone else's page", async () => {
+    const at = area();
+    const cheap = await place(at);
+    const dear = await place(offset(at, 1), {
+      currency: "VND",
+      nightlyPrice: 10_000_000,
+      cleaningFee: 10_000_000,
+    });
+    for (const filter of [{ ...year }, { ...near(at), ...year }]) {
+      const result = await t.client.request(SearchListingPinsDocument, {
+        filter,
+        sort: "PRICE_DESC",
+        first: 100,
+      });
+      expect(result.status, JSON.stringify(result.errors)).toBe(200);
+      expect(result.errors).toBeUndefined();
+      const ids = result.data?.searchListings.edges.map((edge) => edge.node.id) ?? [];
+      expect(ids).toContain(gid(cheap));
+      expect(ids).not.toContain(gid(dear));
+    }
+    const priced = await search({ ...near(at), ...year, priceMin: 0 }, "RELEVANCE");
+    expect(priced.edges.map((edge) => edge.node.id)).toEqual(gids([cheap]));
+    expect(priced.totalCount).toBe(1);
+  });
+
+  it("an unpriced dates search keeps it with no stayTotal, as quote refuses the stay", async () => {
+    const at = area();
+    const cheap = await place(at);
+    const dear = await place(offset(at, 1), {
+      currency: "VND",
+      nightlyPrice: 10_000_000,
+      cleaningFee: 10_000_000,
+    });
+    const page = await search({ ...near(at), ...year }, "NEWEST");
+    expect(page.edges.map((edge) => [edge.node.id, edge.node.stayTotal?.currency ?? null])).toEqual([
+      [gid(dear), null],
+      [gid(cheap), "EUR"],
+    ]);
+    const quoted = await t.client.request(QuoteDocument, {
+      input: { listingId: gid(dear), ...year, guests: 1 },
+    });
+    expect(codeOf(quoted)).toBe("BAD_USER_INPUT");
+  });
+});
+
 describe("listing attributes", () => {
   it("amenities: must have all of them", async () => {
     const at = area();
