@@ -87,7 +87,7 @@ export type ListingSearchInput = {
   /** Listings with all of these amenities (codes from `amenities`). */
   amenityCodes?: Array<string> | null | undefined;
   bounds?: SearchBoundsInput | null | undefined;
-  /** With checkOut: only listings free on every night whose min/max nights allow the stay (at most 365 nights; not before today, UTC). */
+  /** With checkOut: only listings free on every night whose min/max nights allow the stay (at most 365 nights; not before the listing's local today, as for `quote`). */
   checkIn?: string | null | undefined;
   /** The morning the guest leaves; with checkIn. */
   checkOut?: string | null | undefined;

@@ -74,7 +74,7 @@ const ListingSearchInput = builder.inputType("ListingSearchInput", {
     bounds: t.field({ type: SearchBoundsInput }),
     checkIn: t.field({
       type: "Date",
-      description: `With checkOut: only listings free on every night whose min/max nights allow the stay (at most ${MAX_STAY_NIGHTS} nights; not before today, UTC).`,
+      description: `With checkOut: only listings free on every night whose min/max nights allow the stay (at most ${MAX_STAY_NIGHTS} nights; not before the listing's local today, as for \`quote\`).`,
     }),
     checkOut: t.field({
       type: "Date",

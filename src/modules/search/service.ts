@@ -4,7 +4,7 @@ import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
 import { badInput } from "../../core/errors.ts";
-import { formatCalendarDate, parseCalendarDate } from "../../core/calendar-date.ts";
+import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { listingCacheTags } from "../listings/cache-tags.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
@@ -47,8 +47,7 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
         })
       : [];
   const parsed = parseSearchArgs(args, {
-    // Search is not tied to one listing, so "today" is UTC's; the quote applies the listing's own.
-    today: formatCalendarDate(app.clock.now()),
+    now: app.clock.now(),
     knownAmenityCodes: new Set(known.map((amenity) => amenity.code)),
   });
   if (!parsed.ok) throw badInput(parsed.fields);
@@ -57,8 +56,15 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
 
 /** The page of ids, cursors and totals; listing changes invalidate it (listingCacheTags.search). */
 export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
-  const { filter, sort, first, after } = request;
-  const key = `page:${hashOf({ filter, sort, first, after, pricing: app.config.pricing })}`;
+  const { filter, sort, first, after, listingTodayAt } = request;
+  const key = `page:${hashOf({
+    filter,
+    sort,
+    first,
+    after,
+    listingTodayAt: listingTodayAt?.toISOString() ?? null,
+    pricing: app.config.pricing,
+  })}`;
   return app.cache.getOrLoad([listingCacheTags.search], key, () =>
     needsStayTotals(request)
       ? loadPricedPage(app.db, request, app.config.pricing)
