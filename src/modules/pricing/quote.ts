@@ -63,8 +63,7 @@ export function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigin
 /** The length-of-stay discount that applies: monthly from 28 nights, else weekly from 7. */
 export function discountPercentFor(nights: number, weekly: number, monthly: number): number {
   if (nights >= MONTHLY_NIGHTS && monthly > 0) return monthly;
-  if (nights >= WEEKLY_NIGHTS && weekly > 0) return weekly;
-  return 0;
+  return nights >= WEEKLY_NIGHTS ? weekly : 0;
 }
 
 /** The amount as a number once it is known to fit one Money. */

@@ -187,18 +187,22 @@ describe("quoteStay", () => {
     expect(kinds(tiny.lines)).toEqual(["NIGHTS"]);
   });
 
-  it("keeps the lines in a fixed order", () => {
-    expect(kinds(quoteStay({ ...base, nightPrices: nights(7) }).lines)).toEqual([
-      "NIGHTS",
-      "DISCOUNT",
-      "CLEANING_FEE",
-      "SERVICE_FEE",
-      "TAXES",
+  it("keeps the lines in a fixed order, each with its label", () => {
+    expect(
+      quoteStay({ ...base, nightPrices: nights(7) }).lines.map((line) => [line.kind, line.label]),
+    ).toEqual([
+      ["NIGHTS", "7 nights"],
+      ["DISCOUNT", "Weekly stay discount (10%)"],
+      ["CLEANING_FEE", "Cleaning fee"],
+      ["SERVICE_FEE", "Service fee"],
+      ["TAXES", "Taxes"],
     ]);
   });
 
   it("refuses a stay of no nights", () => {
-    expect(() => quoteStay({ ...base, nightPrices: [] })).toThrow(RangeError);
+    expect(() => quoteStay({ ...base, nightPrices: [] })).toThrow(
+      new RangeError("a stay has at least one night"),
+    );
   });
 
   describe("amounts past what one Money carries (2,147,483,647)", () => {
@@ -207,8 +211,14 @@ describe("quoteStay", () => {
       try {
         quoteStay(input);
       } catch (error) {
-        if (error instanceof AmountTooLargeError) return error.amount;
-        throw error;
+        if (!(error instanceof AmountTooLargeError)) throw error;
+        // A RangeError that says what was refused, for the logs of any caller that lets it through.
+        expect(error).toBeInstanceOf(RangeError);
+        expect(error.name).toBe("AmountTooLargeError");
+        expect(error.message).toBe(
+          `an amount of ${error.amount} minor units is more than one Money carries (2147483647)`,
+        );
+        return error.amount;
       }
       throw new Error("expected AmountTooLargeError");
     };
