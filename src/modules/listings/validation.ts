@@ -1,21 +1,12 @@
 // Input rules for listings, with the exact limits the API promises (tested at each boundary).
 import { z } from "zod";
 import { publicHttpUrl, textRule } from "../../graphql/validation.ts";
-import {
-  ANY_CURRENCY_LIMITS,
-  isKnownCurrency,
-  isSupportedCurrency,
-  nightlyPriceIssues,
-} from "../pricing/money.ts";
+import { isKnownCurrency, isSupportedCurrency, nightlyPriceIssues } from "../pricing/money.ts";
 
 export const LIMITS = {
   titleMin: 5,
   titleMax: 120,
   descriptionMax: 5_000,
-  /** In any currency: each currency has its own limits (pricing/money.ts, nightlyPriceIssues). */
-  nightlyPriceMin: ANY_CURRENCY_LIMITS.nightlyPriceMin,
-  nightlyPriceMax: ANY_CURRENCY_LIMITS.nightlyPriceMax,
-  cleaningFeeMax: ANY_CURRENCY_LIMITS.nightlyPriceMax,
   nightsMax: 365,
   guestsMax: 50,
   photosMax: 50,
@@ -57,7 +48,7 @@ const listingFields = {
     .min(0, "must be at least 0")
     .max(50, "must be at most 50")
     .refine((value) => Number.isInteger(value * 2), "must be a whole or half number"),
-  // Ranges depend on the currency: pricesWithinCurrencyLimits checks them.
+  // Price limits depend on the currency (pricing/money.ts): pricesWithinCurrencyLimits checks them.
   nightlyPrice: z.number().int("must be a whole number of minor units"),
   currency: z.string().superRefine((code, ctx) => {
     if (!isKnownCurrency(code))

@@ -87,8 +87,6 @@ export const CURRENCIES: Readonly<Record<string, CurrencyRules>> = {
   ZAR: rules(2, 1_500, 35_000_000),
 };
 
-export const SUPPORTED_CURRENCIES: readonly string[] = Object.keys(CURRENCIES).sort();
-
 export function currencyRules(code: string): CurrencyRules | undefined {
   return Object.hasOwn(CURRENCIES, code) ? CURRENCIES[code] : undefined;
 }
