@@ -1,6 +1,7 @@
 // Demo data for a fresh development database: three users and listings in real cities,
 // so GraphiQL shows a living marketplace. Never run against a database that has users.
 import type { Config } from "../src/config.ts";
+import { addDays, localDate } from "../src/core/calendar-date.ts";
 import type { Listing, Prisma, PrismaClient } from "../src/generated/prisma/client.ts";
 import { hashPassword } from "../src/modules/accounts/password.ts";
 import { quoteListingStay } from "../src/modules/pricing/service.ts";
@@ -279,13 +280,8 @@ export async function seedDemoData(
   }
 }
 
-const DAY_MS = 86_400_000;
-const utcDay = (offsetDays: number): Date => {
-  const today = new Date();
-  return new Date(
-    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) + offsetDays * DAY_MS,
-  );
-};
+/** The UTC calendar date `offsetDays` from today. */
+const utcDay = (offsetDays: number): Date => addDays(localDate(new Date(), "UTC"), offsetDays);
 
 const reviewComments = [
   "Spotless, quiet and exactly as pictured. Would stay again.",
@@ -304,7 +300,7 @@ async function seedStaysAndReviews(
   const ratings: number[] = [];
   for (const stay of [0, 1]) {
     const checkIn = utcDay(-120 + stay * 40 - index);
-    const checkOut = new Date(checkIn.getTime() + 3 * DAY_MS);
+    const checkOut = addDays(checkIn, 3);
     const quote = quoteListingStay(listing, checkIn, checkOut, new Map(), pricing);
     const booking = await db.booking.create({
       data: {
@@ -317,13 +313,13 @@ async function seedStaysAndReviews(
         nights: quote.nights,
         guests: Math.min(2, listing.maxGuests),
         currency: listing.currency,
-        total: quote.total,
+        total: BigInt(quote.total),
         // A StayQuote is plain JSON data; its interface just lacks an index signature.
         quote: quote as unknown as Prisma.InputJsonObject,
         cancellationPolicy: listing.cancellationPolicy,
-        confirmedAt: new Date(checkIn.getTime() - 30 * DAY_MS),
+        confirmedAt: addDays(checkIn, -30),
         completedAt: checkOut,
-        createdAt: new Date(checkIn.getTime() - 30 * DAY_MS),
+        createdAt: addDays(checkIn, -30),
       },
     });
     const rating = (index + stay) % 3 === 0 ? 4 : 5;
@@ -343,8 +339,8 @@ async function seedStaysAndReviews(
         checkInRating: 5,
         value: rating,
         comment: reviewComments[(index + stay) % reviewComments.length] ?? "Lovely stay.",
-        createdAt: new Date(checkOut.getTime() + DAY_MS),
-        publishedAt: new Date(checkOut.getTime() + 2 * DAY_MS),
+        createdAt: addDays(checkOut, 1),
+        publishedAt: addDays(checkOut, 2),
       },
     });
   }
@@ -365,7 +361,7 @@ async function seedCalendar(db: PrismaClient, listing: Listing, index: number): 
       listingId: listing.id,
       kind: "BLOCK",
       startDate: blockStart,
-      endDate: new Date(blockStart.getTime() + 3 * DAY_MS),
+      endDate: addDays(blockStart, 3),
       note: "Host away",
     },
   });

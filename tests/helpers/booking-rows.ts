@@ -1,10 +1,15 @@
 // Booking rows written straight to the database, for tests that need nights held by a booking
 // before the bookings module exists: the bookings trigger creates and drops the hold.
+import { type CalendarDate, nightsBetween, parseCalendarDate } from "../../src/core/calendar-date.ts";
 import type { BookingStatus } from "../../src/generated/prisma/enums.ts";
 import type { TestApp } from "./app.ts";
 
-/** A UTC-midnight Date from "YYYY-MM-DD", as stay dates are kept. */
-export const day = (date: string): Date => new Date(`${date}T00:00:00Z`);
+/** The CalendarDate of "YYYY-MM-DD", as stay dates are kept. */
+export function day(date: string): CalendarDate {
+  const parsed = parseCalendarDate(date);
+  if (!parsed) throw new RangeError(`not a calendar date: ${date}`);
+  return parsed;
+}
 
 export async function insertBookingRow(
   t: TestApp,
@@ -25,10 +30,10 @@ export async function insertBookingRow(
       status: stay.status,
       checkIn,
       checkOut,
-      nights: Math.round((checkOut.getTime() - checkIn.getTime()) / 86_400_000),
+      nights: nightsBetween(checkIn, checkOut),
       guests: 1,
       currency: stay.listing.currency,
-      total: 0,
+      total: 0n,
       quote: {},
       cancellationPolicy: "MODERATE",
     },

@@ -295,4 +295,66 @@ describe("invariants in the migrations", () => {
       );
     });
   });
+
+  it("money totals are BIGINT with their CHECKs kept; one night's prices stay under the cap", async () => {
+    await withFixtures(async (client, { host, guest, listing }) => {
+      const types = await client.query(
+        `SELECT table_name || '.' || column_name AS "column", data_type AS type FROM information_schema.columns
+         WHERE (table_name, column_name) IN (('bookings', 'total'), ('payments', 'amount'), ('payments', 'captured'),
+           ('payments', 'refunded'), ('refunds', 'amount'), ('ledger_entries', 'amount'), ('payouts', 'amount'),
+           ('listings', 'nightly_price'), ('listings', 'cleaning_fee'), ('listing_night_prices', 'amount'))
+         ORDER BY 1`,
+      );
+      expect(types.rows).toEqual([
+        { column: "bookings.total", type: "bigint" },
+        { column: "ledger_entries.amount", type: "bigint" },
+        { column: "listing_night_prices.amount", type: "integer" },
+        { column: "listings.cleaning_fee", type: "integer" },
+        { column: "listings.nightly_price", type: "integer" },
+        { column: "payments.amount", type: "bigint" },
+        { column: "payments.captured", type: "bigint" },
+        { column: "payments.refunded", type: "bigint" },
+        { column: "payouts.amount", type: "bigint" },
+        { column: "refunds.amount", type: "bigint" },
+      ]);
+
+      // Past 2^31: a year at the top nightly price of a large-number currency.
+      const total = "182500000000";
+      const booking = (
+        await client.query<{ id: string }>(
+          `INSERT INTO bookings (listing_id, guest_id, host_id, status, check_in, check_out, nights, guests,
+                                 currency, total, quote, cancellation_policy)
+           VALUES ($1, $2, $3, 'COMPLETED', '2030-04-01', '2031-04-01', 365, 1, 'VND', $4, '{}', 'FLEXIBLE')
+           RETURNING id`,
+          [listing, guest, host, total],
+        )
+      ).rows[0]!.id;
+      await client.query(
+        `INSERT INTO payments (booking_id, provider, method, status, currency, amount, captured, refunded)
+         VALUES ($1, 'builtin', 'card', 'CAPTURED', 'VND', $2, $2, 0)`,
+        [booking, total],
+      );
+      await expectSqlState(
+        client.query("UPDATE payments SET refunded = captured + 1 WHERE booking_id = $1", [booking]),
+        "23514",
+      );
+
+      const setListing = (column: string, value: unknown) =>
+        client.query(`UPDATE listings SET ${column} = $2 WHERE id = $1`, [listing, value]);
+      await setListing("nightly_price", 500_000_000);
+      await expectSqlState(setListing("nightly_price", 500_000_001), "23514");
+      await expectSqlState(setListing("nightly_price", 0), "23514");
+      await expectSqlState(setListing("cleaning_fee", 500_000_001), "23514");
+      await expectSqlState(
+        client.query(
+          "INSERT INTO listing_night_prices (listing_id, night, amount) VALUES ($1, '2030-01-01', 500000001)",
+          [listing],
+        ),
+        "23514",
+      );
+      // Search reads "today" AT TIME ZONE time_zone: a zone PostgreSQL does not know is refused.
+      await setListing("time_zone", "Pacific/Kiritimati");
+      await expectSqlState(setListing("time_zone", "Mars/Olympus_Mons"), "22023");
+    });
+  });
 });

@@ -100,7 +100,8 @@ const AvailabilityRangeInput = builder.inputType("AvailabilityRangeInput", {
       description: "false blocks the nights, true frees blocked ones.",
     }),
     nightlyPrice: t.int({
-      description: `Minor units, ${CALENDAR_LIMITS.nightlyPriceMin}–${CALENDAR_LIMITS.nightlyPriceMax.toLocaleString("en-US")}, for each night of the range; null restores the base price; omitted leaves prices as they are.`,
+      description:
+        "Minor units of the listing's currency, within that currency's nightly price limits (`currencies`), for each night of the range; null restores the base price; omitted leaves prices as they are.",
     }),
   }),
 });

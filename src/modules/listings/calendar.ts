@@ -14,10 +14,9 @@ import { AppError, badInput, type FieldError } from "../../core/errors.ts";
 import type { Clock } from "../../infra/clock.ts";
 import { type Effects, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
-import { type Money, money } from "../pricing/money.ts";
+import { ANY_CURRENCY_LIMITS, type Money, money, nightlyPriceIssues } from "../pricing/money.ts";
 import { customNightPrices } from "../pricing/service.ts";
 import { invalidateListingAfterCommit, lockListing } from "./service.ts";
-import { LIMITS } from "./validation.ts";
 import "./events.ts";
 
 /** Reads go through the client or, inside a transaction, its transaction client. */
@@ -29,8 +28,9 @@ export const CALENDAR_LIMITS = {
   rangesPerCallMax: 50,
   /** setAvailability reaches at most this many years past the listing's today. */
   horizonYears: 2,
-  nightlyPriceMin: LIMITS.nightlyPriceMin,
-  nightlyPriceMax: LIMITS.nightlyPriceMax,
+  /** In any currency; the listing's own currency's limits (pricing/money.ts) apply on top. */
+  nightlyPriceMin: ANY_CURRENCY_LIMITS.nightlyPriceMin,
+  nightlyPriceMax: ANY_CURRENCY_LIMITS.nightlyPriceMax,
 } as const;
 
 export interface CalendarNight {
@@ -135,7 +135,12 @@ export async function setAvailability(
 ): Promise<Listing> {
   const { listingId, ranges } = input;
   const listing = await app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
-  const issues = availabilityDateIssues(ranges, listingToday(app.clock, listing));
+  const issues = [
+    ...availabilityDateIssues(ranges, listingToday(app.clock, listing)),
+    ...ranges.flatMap((range, index) =>
+      nightlyPriceIssues(listing.currency, { nightlyPrice: range.nightlyPrice }, `ranges.${index}.`),
+    ),
+  ];
   if (issues.length) throw badInput(issues);
 
   await unitOfWork(

@@ -40,9 +40,15 @@ function listingInputFields(
     bedrooms: t.int(),
     beds: t.int(),
     bathrooms: t.float({ description: "Whole or half numbers." }),
-    nightlyPrice: t.int({ required: create, description: "Minor units, 100–10,000,000 (1.00–100,000.00)." }),
-    currency: t.string({ required: create, description: "ISO 4217; every amount of the listing is in it." }),
-    cleaningFee: t.int({ description: "Minor units, 0 or more." }),
+    nightlyPrice: t.int({
+      required: create,
+      description: "Minor units of `currency`, within its limits (`currencies`): 100–2,000,000 in EUR.",
+    }),
+    currency: t.string({
+      required: create,
+      description: "ISO 4217, one of `currencies`; every amount of the listing is in it.",
+    }),
+    cleaningFee: t.int({ description: "Minor units, 0 up to the currency's nightlyPriceMax." }),
     weeklyDiscountPercent: t.int({ description: "0–99, for stays of 7 nights or more." }),
     monthlyDiscountPercent: t.int({ description: "0–99, for stays of 28 nights or more." }),
     minNights: t.int({ description: "1 ≤ minNights ≤ maxNights ≤ 365." }),

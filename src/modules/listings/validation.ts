@@ -1,15 +1,12 @@
 // Input rules for listings, with the exact limits the API promises (tested at each boundary).
 import { z } from "zod";
 import { publicHttpUrl, textRule } from "../../graphql/validation.ts";
-import { isKnownCurrency } from "../pricing/money.ts";
+import { isKnownCurrency, isSupportedCurrency, nightlyPriceIssues } from "../pricing/money.ts";
 
 export const LIMITS = {
   titleMin: 5,
   titleMax: 120,
   descriptionMax: 5_000,
-  nightlyPriceMin: 100,
-  nightlyPriceMax: 10_000_000,
-  cleaningFeeMax: 10_000_000,
   nightsMax: 365,
   guestsMax: 50,
   photosMax: 50,
@@ -51,9 +48,18 @@ const listingFields = {
     .min(0, "must be at least 0")
     .max(50, "must be at most 50")
     .refine((value) => Number.isInteger(value * 2), "must be a whole or half number"),
-  nightlyPrice: intBetween(LIMITS.nightlyPriceMin, LIMITS.nightlyPriceMax),
-  currency: z.string().refine((value) => isKnownCurrency(value), "must be an ISO 4217 currency code"),
-  cleaningFee: intBetween(0, LIMITS.cleaningFeeMax),
+  // Price limits depend on the currency (pricing/money.ts): pricesWithinCurrencyLimits checks them.
+  nightlyPrice: z.number().int("must be a whole number of minor units"),
+  currency: z.string().superRefine((code, ctx) => {
+    if (!isKnownCurrency(code))
+      ctx.addIssue({ code: "custom", message: "must be an ISO 4217 currency code" });
+    else if (!isSupportedCurrency(code))
+      ctx.addIssue({
+        code: "custom",
+        message: `${code} is not a currency listings can be priced in (see \`currencies\`)`,
+      });
+  }),
+  cleaningFee: z.number().int("must be a whole number of minor units"),
   weeklyDiscountPercent: intBetween(0, 99),
   monthlyDiscountPercent: intBetween(0, 99),
   minNights: intBetween(1, LIMITS.nightsMax),
@@ -83,10 +89,24 @@ const minNotAboveMax = (
   }
 };
 
+/**
+ * Prices within the limits of the input's currency. Without one (an update that keeps the
+ * currency) the widest limits apply here, and the service checks the listing's own currency.
+ */
+const pricesWithinCurrencyLimits = (
+  value: { currency?: string | null; nightlyPrice?: number | null; cleaningFee?: number | null },
+  ctx: z.RefinementCtx,
+) => {
+  for (const issue of nightlyPriceIssues(value.currency, value)) {
+    ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+  }
+};
+
 /** Every field checked; absent optional ones are fine (defaults apply on create). */
 export const createListingRules = z
   .looseObject(optionalFields(listingFields) as Optional<Fields>)
-  .superRefine(minNotAboveMax);
+  .superRefine(minNotAboveMax)
+  .superRefine(pricesWithinCurrencyLimits);
 export const updateListingRules = createListingRules;
 
 export const photoRules = z.looseObject({

@@ -76,7 +76,7 @@ builder.queryField("quote", (t) =>
   t.field({
     type: QuoteRef,
     description:
-      "Prices a stay. BAD_USER_INPUT names every broken rule (dates, guests, min/max nights); DATES_UNAVAILABLE when a night is taken.",
+      "Prices a stay. BAD_USER_INPUT names every broken rule (dates, guests, min/max nights, a total past what one Money.amount carries); DATES_UNAVAILABLE when a night is taken.",
     args: { input: t.arg({ type: QuoteInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       quoteForListing(ctx, {

@@ -1,12 +1,14 @@
 // Quoting a stay at a listing: the stay rules, the nights' availability, then the one pricing rule.
 // Bookings reuse quoteAvailableStay inside their transaction, so a booking's price is the quote's.
+import type { Config } from "../../config.ts";
 import type { Context } from "../../context.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
 import { nightsBetween } from "../../core/calendar-date.ts";
 import { badInput, type FieldError } from "../../core/errors.ts";
 import { customPricesFor, datesUnavailable, hasHeldNight, listingToday } from "../listings/calendar.ts";
 import { viewableListing } from "../listings/access.ts";
-import type { StayQuote } from "./quote.ts";
+import { MAX_MONEY_AMOUNT } from "./money.ts";
+import { AmountTooLargeError, type StayQuote } from "./quote.ts";
 import { type PricedListing, quoteListingStay } from "./service.ts";
 
 export interface StayRequest {
@@ -55,10 +57,32 @@ export async function quoteAvailableStay(
 ): Promise<ListingQuote> {
   const issues = stayIssues(listing, stay, listingToday(ctx.app.clock, listing));
   if (issues.length) throw badInput(issues);
-  if (await hasHeldNight(db, listing.id, stay.checkIn, stay.checkOut)) throw datesUnavailable();
+  // Priced before the calendar is read: a stay too dear to charge is bad input, reported first.
   const customPrices = await customPricesFor(db, listing.id, stay.checkIn, stay.checkOut);
-  const quote = quoteListingStay(listing, stay.checkIn, stay.checkOut, customPrices, ctx.app.config.pricing);
+  const quote = priceStay(listing, stay, customPrices, ctx.app.config.pricing);
+  if (await hasHeldNight(db, listing.id, stay.checkIn, stay.checkOut)) throw datesUnavailable();
   return { ...quote, checkIn: stay.checkIn, checkOut: stay.checkOut };
+}
+
+/** quoteListingStay, with a total no Money can carry refused as BAD_USER_INPUT on checkOut. */
+function priceStay(
+  listing: StayListing,
+  stay: StayRequest,
+  customPrices: ReadonlyMap<string, number>,
+  pricing: Config["pricing"],
+): StayQuote {
+  try {
+    return quoteListingStay(listing, stay.checkIn, stay.checkOut, customPrices, pricing);
+  } catch (error) {
+    if (!(error instanceof AmountTooLargeError)) throw error;
+    const limit = MAX_MONEY_AMOUNT.toLocaleString("en-US");
+    throw badInput([
+      {
+        path: "checkOut",
+        message: `the stay's total would exceed ${limit} minor units of ${listing.currency}, the most one payment carries: choose fewer nights`,
+      },
+    ]);
+  }
 }
 
 /** The `quote` query: any listing the caller can see. */

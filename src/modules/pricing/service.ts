@@ -16,7 +16,8 @@ export interface PricedListing {
 
 /**
  * Quotes a stay. customPrices maps "YYYY-MM-DD" to the host's price for that night;
- * other nights cost the listing's base price.
+ * other nights cost the listing's base price. Throws AmountTooLargeError (quote.ts) for a
+ * stay some amount of which one Money cannot carry.
  */
 export function quoteListingStay(
   listing: PricedListing,
@@ -26,7 +27,7 @@ export function quoteListingStay(
   pricing: Config["pricing"],
 ): StayQuote {
   const nightPrices = eachNight(checkIn, checkOut).map(
-    (night) => customPrices.get(night.toISOString().slice(0, 10)) ?? listing.nightlyPrice,
+    (night) => customPrices.get(formatCalendarDate(night)) ?? listing.nightlyPrice,
   );
   return quoteStay({
     currency: listing.currency,

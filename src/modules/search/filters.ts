@@ -1,8 +1,13 @@
 // Search arguments to a typed, normalized request: every rule of ListingSearchInput in one pure
-// function (no I/O; today and the amenity catalog are passed in), reporting all bad fields at once.
+// function (no I/O; the instant and the amenity catalog are passed in), reporting all bad fields at once.
 import type { PropertyType, RoomType } from "../../generated/prisma/enums.ts";
 import type { FieldError } from "../../core/errors.ts";
-import { nightsBetween, parseCalendarDate } from "../../core/calendar-date.ts";
+import {
+  formatCalendarDate,
+  nightsBetween,
+  parseCalendarDate,
+  todaysAnywhere,
+} from "../../core/calendar-date.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { decodeCursor, type SearchPosition } from "./cursor.ts";
 
@@ -79,11 +84,19 @@ export interface SearchRequest {
   after: SearchPosition | null;
   /** Names this filter and sort: cursors carry it, so a cursor only continues its own search. */
   fingerprint: string;
+  /**
+   * With a check-in that is already past in some places: the instant whose local dates decide,
+   * listing by listing, whether the stay starts today or later there (as quote decides). Null
+   * when checkIn is today or later everywhere. Taken at the start of its quarter hour: every
+   * UTC offset in use is whole quarter hours, so no place changes date within one, and a
+   * cached page stays right for as long as its key (which holds this instant) is used.
+   */
+  listingTodayAt: Date | null;
 }
 
 export interface SearchEnvironment {
-  /** UTC today, YYYY-MM-DD: check-in may not be earlier. */
-  today: string;
+  /** Now, by the app's clock: check-in may not be before the listing's local today. */
+  now: Date;
   /** The catalog codes among those requested (the caller looks them up). */
   knownAmenityCodes: ReadonlySet<string>;
 }
@@ -134,7 +147,8 @@ export function parseSearchArgs(args: SearchArgs, env: SearchEnvironment): Parse
     bounds = { north, south, east, west };
   }
 
-  const stay = parseStay(input.checkIn ?? null, input.checkOut ?? null, env.today, fail);
+  const todayAt = startOfQuarterHour(env.now);
+  const stay = parseStay(input.checkIn ?? null, input.checkOut ?? null, todayAt, fail);
 
   const guests = input.guests ?? null;
   if (guests !== null && !(Number.isInteger(guests) && within(guests, 1, MAX_GUESTS)))
@@ -184,13 +198,20 @@ export function parseSearchArgs(args: SearchArgs, env: SearchEnvironment): Parse
   }
 
   if (fields.length > 0) return { ok: false, fields };
-  return { ok: true, request: { filter, sort, first, after, fingerprint } };
+  // YYYY-MM-DD strings order as the dates do.
+  const latestToday = formatCalendarDate(todaysAnywhere(todayAt).latest);
+  const listingTodayAt = stay && stay.checkIn < latestToday ? todayAt : null;
+  return { ok: true, request: { filter, sort, first, after, fingerprint, listingTodayAt } };
 }
+
+const QUARTER_HOUR_MS = 900_000;
+const startOfQuarterHour = (instant: Date): Date =>
+  new Date(Math.floor(instant.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS);
 
 function parseStay(
   checkIn: string | null,
   checkOut: string | null,
-  today: string,
+  now: Date,
   fail: (path: string, message: string) => void,
 ): SearchFilter["stay"] {
   if (checkIn === null && checkOut === null) return null;
@@ -204,12 +225,12 @@ function parseStay(
   }
   const from = parseCalendarDate(checkIn);
   const to = parseCalendarDate(checkOut);
-  const now = parseCalendarDate(today);
   if (!from) fail("filter.checkIn", "must be a date formatted YYYY-MM-DD");
   if (!to) fail("filter.checkOut", "must be a date formatted YYYY-MM-DD");
-  if (!from || !to || !now) return null;
+  if (!from || !to) return null;
   const nights = nightsBetween(from, to);
-  if (from < now) fail("filter.checkIn", "must not be in the past");
+  // Past everywhere on Earth; a date past only in some places is judged per listing (SQL).
+  if (from < todaysAnywhere(now).earliest) fail("filter.checkIn", "must not be in the past");
   if (nights < 1) fail("filter.checkOut", "must be after checkIn");
   else if (nights > MAX_STAY_NIGHTS)
     fail("filter.checkOut", `must be at most ${MAX_STAY_NIGHTS} nights after checkIn`);

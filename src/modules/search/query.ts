@@ -39,8 +39,8 @@ function origin(near: NonNullable<SearchFilter["near"]>): Prisma.Sql {
   return Prisma.sql`ll_to_earth(${near.lat}::float8, ${near.lng}::float8)`;
 }
 
-/** The WHERE conditions, ANDed. */
-export function searchConditions(filter: SearchFilter): Prisma.Sql {
+/** The WHERE conditions, ANDed; listingTodayAt as in SearchRequest. */
+export function searchConditions(filter: SearchFilter, listingTodayAt: Date | null = null): Prisma.Sql {
   // A literal, not a parameter: the planner must see it to use the partial listings_location_idx.
   const conditions: Prisma.Sql[] = [Prisma.sql`l.status = 'LISTED'`];
   if (filter.near) {
@@ -64,6 +64,12 @@ export function searchConditions(filter: SearchFilter): Prisma.Sql {
   if (filter.stay) {
     const { checkIn, checkOut, nights } = filter.stay;
     conditions.push(Prisma.sql`l.min_nights <= ${nights}::int AND l.max_nights >= ${nights}::int`);
+    // The listing's local today, as quote judges it (listings_time_zone_check: PostgreSQL knows the zone).
+    if (listingTodayAt) {
+      conditions.push(
+        Prisma.sql`(${listingTodayAt}::timestamptz AT TIME ZONE l.time_zone)::date <= ${checkIn}::date`,
+      );
+    }
     // Written as the exclusion constraint's expression so its GiST index serves the probe.
     conditions.push(Prisma.sql`NOT EXISTS (
       SELECT 1 FROM calendar_holds h
@@ -122,12 +128,12 @@ export function sortKeys(request: Pick<SearchRequest, "filter" | "sort">): Prism
   }
 }
 
-function matchesSelect(request: Pick<SearchRequest, "filter" | "sort">): Prisma.Sql {
+function matchesSelect(request: Pick<SearchRequest, "filter" | "sort" | "listingTodayAt">): Prisma.Sql {
   return Prisma.sql`SELECT l.id, ${sortKeys(request)} AS keys, l.currency::text AS currency,
       l.nightly_price AS "nightlyPrice", l.cleaning_fee AS "cleaningFee",
       l.weekly_discount_pct AS "weeklyDiscountPct", l.monthly_discount_pct AS "monthlyDiscountPct"
     FROM listings l
-    WHERE ${searchConditions(request.filter)}`;
+    WHERE ${searchConditions(request.filter, request.listingTodayAt)}`;
 }
 
 /**

@@ -74,7 +74,7 @@ const ListingSearchInput = builder.inputType("ListingSearchInput", {
     bounds: t.field({ type: SearchBoundsInput }),
     checkIn: t.field({
       type: "Date",
-      description: `With checkOut: only listings free on every night whose min/max nights allow the stay (at most ${MAX_STAY_NIGHTS} nights; not before today, UTC).`,
+      description: `With checkOut: only listings free on every night whose min/max nights allow the stay (at most ${MAX_STAY_NIGHTS} nights; not before the listing's local today, as for \`quote\`).`,
     }),
     checkOut: t.field({
       type: "Date",
@@ -147,7 +147,7 @@ builder.prismaObjectFields(ListingRef, (t) => ({
     type: MoneyRef,
     nullable: true,
     description:
-      "In searchListings results with checkIn and checkOut: the stay's total, equal to the `quote` total for the same stay. Null elsewhere.",
+      "In searchListings results with checkIn and checkOut: the stay's total, equal to the `quote` total for the same stay. Null elsewhere, and null for a stay whose total is past what one Money.amount carries (quote refuses it; price sorts and price filters leave such listings out).",
     resolve: (listing) => stayTotals.get(listing) ?? null,
   }),
 }));

@@ -4,11 +4,12 @@ import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
 import { badInput } from "../../core/errors.ts";
-import { formatCalendarDate, parseCalendarDate } from "../../core/calendar-date.ts";
+import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { listingCacheTags } from "../listings/cache-tags.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
 import { type Money, money } from "../pricing/money.ts";
+import { AmountTooLargeError } from "../pricing/quote.ts";
 import { customNightPrices, quoteListingStay } from "../pricing/service.ts";
 import { encodeCursor } from "./cursor.ts";
 import {
@@ -46,8 +47,7 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
         })
       : [];
   const parsed = parseSearchArgs(args, {
-    // Search is not tied to one listing, so "today" is UTC's; the quote applies the listing's own.
-    today: formatCalendarDate(app.clock.now()),
+    now: app.clock.now(),
     knownAmenityCodes: new Set(known.map((amenity) => amenity.code)),
   });
   if (!parsed.ok) throw badInput(parsed.fields);
@@ -56,8 +56,15 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
 
 /** The page of ids, cursors and totals; listing changes invalidate it (listingCacheTags.search). */
 export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
-  const { filter, sort, first, after } = request;
-  const key = `page:${hashOf({ filter, sort, first, after, pricing: app.config.pricing })}`;
+  const { filter, sort, first, after, listingTodayAt } = request;
+  const key = `page:${hashOf({
+    filter,
+    sort,
+    first,
+    after,
+    listingTodayAt: listingTodayAt?.toISOString() ?? null,
+    pricing: app.config.pricing,
+  })}`;
   return app.cache.getOrLoad([listingCacheTags.search], key, () =>
     needsStayTotals(request)
       ? loadPricedPage(app.db, request, app.config.pricing)
@@ -96,10 +103,11 @@ async function loadPricedPage(
   if (!stay) throw new RangeError("a priced page needs dates");
   const candidates = (await db.$queryRaw<MatchRow[]>(candidatesQuery(request))).slice(0, CANDIDATE_CAP);
   const totals = await stayTotals(db, candidates, stay, pricing);
-  const priced = candidates.map((row) => ({
-    ...row,
-    stayTotal: totals.get(row.id)?.amount ?? 0,
-  }));
+  // A stay with no total (too dear for one Money) cannot be ranked or compared by price: left out.
+  const priced = candidates.flatMap((row) => {
+    const total = totals.get(row.id);
+    return total ? [{ ...row, stayTotal: total.amount }] : [];
+  });
   const page = pagePricedCandidates(priced, request);
   return {
     edges: page.items.map(({ candidate, position }) => ({
@@ -112,7 +120,10 @@ async function loadPricedPage(
   };
 }
 
-/** Stay totals by listing id, through the one pricing rule; custom prices in one query. */
+/**
+ * Stay totals by listing id, through the one pricing rule; custom prices in one query. A listing
+ * whose stay one Money cannot carry has none (quote refuses that stay), and breaks no one's page.
+ */
 async function stayTotals(
   db: Db,
   listings: readonly MatchRow[],
@@ -129,8 +140,9 @@ async function stayTotals(
     checkIn,
     checkOut,
   );
-  return new Map(
-    listings.map((listing) => {
+  const totals = new Map<string, Money>();
+  for (const listing of listings) {
+    try {
       const quote = quoteListingStay(
         listing,
         checkIn,
@@ -138,9 +150,12 @@ async function stayTotals(
         custom.get(listing.id) ?? new Map(),
         pricing,
       );
-      return [listing.id, money(quote.total, quote.currency)];
-    }),
-  );
+      totals.set(listing.id, money(quote.total, quote.currency));
+    } catch (error) {
+      if (!(error instanceof AmountTooLargeError)) throw error;
+    }
+  }
+  return totals;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 import type { Listing } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
+import { eachNight, formatCalendarDate } from "../../../src/core/calendar-date.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { isExclusionViolation } from "../../../src/infra/db-errors.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
@@ -52,17 +53,12 @@ async function blocks(listing: { id: string }): Promise<string[][]> {
     where: { listingId: listing.id, kind: "BLOCK" },
     orderBy: { startDate: "asc" },
   });
-  return rows.map((row) => [row.startDate, row.endDate].map((date) => date.toISOString().slice(0, 10)));
+  return rows.map((row) => [row.startDate, row.endDate].map(formatCalendarDate));
 }
 
 /** Every night in [from, to), "YYYY-MM-DD". */
-function datesFrom(from: string, to: string): string[] {
-  const dates: string[] = [];
-  for (let date = day(from); date < day(to); date = new Date(date.getTime() + 86_400_000)) {
-    dates.push(date.toISOString().slice(0, 10));
-  }
-  return dates;
-}
+const datesFrom = (from: string, to: string): string[] =>
+  eachNight(day(from), day(to)).map(formatCalendarDate);
 
 describe("Listing.calendar", () => {
   it("lists each night from `from` up to `to`, free at the base price", async () => {
@@ -320,14 +316,33 @@ describe("setAvailability input limits", () => {
     ]);
   });
 
-  it("takes nightly prices from 100 to 10,000,000 minor units", async () => {
+  it("takes nightly prices within the listing's currency's limits (EUR: 100 to 2,000,000)", async () => {
     await accepted([range("2027-04-01", "2027-04-02", { nightlyPrice: 100 })]);
-    await accepted([range("2027-04-02", "2027-04-03", { nightlyPrice: 10_000_000 })]);
+    await accepted([range("2027-04-02", "2027-04-03", { nightlyPrice: 2_000_000 })]);
     expect(await refused([range("2027-04-01", "2027-04-02", { nightlyPrice: 99 })])).toEqual([
       { path: "ranges.0.nightlyPrice", message: "must be at least 100" },
     ]);
-    expect(await refused([range("2027-04-01", "2027-04-02", { nightlyPrice: 10_000_001 })])).toEqual([
-      { path: "ranges.0.nightlyPrice", message: "must be at most 10000000" },
+    expect(
+      await refused([
+        range("2027-04-01", "2027-04-02"),
+        range("2027-04-02", "2027-04-03", { nightlyPrice: 2_000_001 }),
+      ]),
+    ).toEqual([{ path: "ranges.1.nightlyPrice", message: "must be at most 2000000 for EUR (€20,000.00)" }]);
+    // Past every currency's maximum, refused before the listing is read.
+    expect(await refused([range("2027-04-01", "2027-04-02", { nightlyPrice: 500_000_001 })])).toEqual([
+      { path: "ranges.0.nightlyPrice", message: "must be at most 500000000" },
+    ]);
+
+    const dong = await factories(t)
+      .listing(host)
+      .listed()
+      .with({ currency: "VND", nightlyPrice: 1_000_000 })
+      .create();
+    const inDong = (nightlyPrice: number) =>
+      setAvailability(host.client, dong, [range("2027-04-01", "2027-04-02", { nightlyPrice })]);
+    expect((await inDong(500_000_000)).errors).toBeUndefined();
+    expect(fieldsOf(await inDong(24_999))).toEqual([
+      { path: "ranges.0.nightlyPrice", message: "must be at least 25000 for VND (₫25,000)" },
     ]);
   });
 

@@ -7,6 +7,7 @@ import {
 } from "../../../schema/generated/graphql.ts";
 import type { Listing } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
+import { addDays, formatCalendarDate, parseCalendarDate } from "../../../src/core/calendar-date.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf, fieldsOf, type GraphQLClient } from "../../helpers/client.ts";
@@ -239,5 +240,49 @@ describe("quote", () => {
 
   it("refuses an impossible date with BAD_USER_INPUT", async () => {
     expect(codeOf(await quote(t.client, { checkIn: "2027-02-30" }))).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("totals Money.amount cannot carry", () => {
+  const nightsFrom = (checkIn: string, nights: number) => {
+    const from = parseCalendarDate(checkIn);
+    if (!from) throw new Error(checkIn);
+    return { checkIn, checkOut: formatCalendarDate(addDays(from, nights)) };
+  };
+
+  it("refuses a stay whose total passes 2,147,483,647 minor units with BAD_USER_INPUT, not a 500", async () => {
+    // 10,000,000 a night and 10,000,000 cleaning: once the maximum in every currency, still within VND's.
+    const dear = await factories(t)
+      .listing(host)
+      .listed()
+      .with({ currency: "VND", nightlyPrice: 10_000_000, cleaningFee: 10_000_000 })
+      .create();
+    const refused = await quote(t.client, { listingId: listingId(dear), ...nightsFrom("2027-03-10", 214) });
+    expect(refused.status).not.toBe(500);
+    expect(codeOf(refused)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(refused)).toEqual([
+      { path: "checkOut", message: expect.stringMatching(/^the stay's total would exceed 2,147,483,647/) },
+    ]);
+
+    // 180 nights: (1,800,000,000 + 10,000,000 cleaning + 252,000,000 service) × 1.1 = 2,268,200,000.
+    expect(
+      codeOf(await quote(t.client, { listingId: listingId(dear), ...nightsFrom("2027-03-10", 180) })),
+    ).toBe("BAD_USER_INPUT");
+    // 170 nights: (1,700,000,000 + 10,000,000 + 238,000,000) × 1.1 = 2,142,800,000 fits.
+    const fits = await quote(t.client, { listingId: listingId(dear), ...nightsFrom("2027-03-10", 170) });
+    expect(fits.errors).toBeUndefined();
+    expect(fits.data?.quote.total).toMatchObject({ amount: 2_142_800_000, currency: "VND" });
+  });
+
+  it("prices a year at the maximum nightly price and cleaning fee of EUR", async () => {
+    const top = await factories(t)
+      .listing(host)
+      .listed()
+      .with({ currency: "EUR", nightlyPrice: 2_000_000, cleaningFee: 2_000_000 })
+      .create();
+    const year = await quote(t.client, { listingId: listingId(top), ...nightsFrom("2027-03-10", 365) });
+    expect(year.errors).toBeUndefined();
+    // 730,000,000 + 2,000,000 + 102,200,000 service = 834,200,000; + 83,420,000 taxes.
+    expect(year.data?.quote.total.amount).toBe(917_620_000);
   });
 });

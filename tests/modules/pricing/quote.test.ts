@@ -1,11 +1,19 @@
 // The pure stay quote: discounts, fees, taxes, rounding and currencies, by tables and by a property check.
 import { describe, expect, it } from "vitest";
-import { formatMoney, minorUnitDigits } from "../../../src/modules/pricing/money.ts";
 import {
+  formatMoney,
+  MAX_MONEY_AMOUNT,
+  minorUnitDigits,
+  NIGHTLY_PRICE_CAP,
+} from "../../../src/modules/pricing/money.ts";
+import {
+  AmountTooLargeError,
+  discountPercentFor,
   divideRoundHalfUp,
   type QuoteLineKind,
   quoteStay,
   type StayPricingInput,
+  type StayQuote,
 } from "../../../src/modules/pricing/quote.ts";
 
 /** €100 a night, €25 cleaning, 10% weekly, 20% monthly, 14% service fee, 10% taxes. */
@@ -131,14 +139,16 @@ describe("quoteStay", () => {
   });
 
   it.each([
-    [5, 10, 1],
-    [4, 10, 0],
-    [15, 10, 2],
-    [25, 10, 3], // half up, not half to even
-    [149, 100, 1],
-    [150, 100, 2],
-    [0, 100, 0],
-  ])("divideRoundHalfUp(%i, %i) = %i", (numerator, denominator, expected) => {
+    [5n, 10n, 1n],
+    [4n, 10n, 0n],
+    [15n, 10n, 2n],
+    [25n, 10n, 3n], // half up, not half to even
+    [149n, 100n, 1n],
+    [150n, 100n, 2n],
+    [0n, 100n, 0n],
+    // Past 2^53, where numbers lose whole units: (2^63 − 1) / 10 rounds up.
+    [9_223_372_036_854_775_807n, 10n, 922_337_203_685_477_581n],
+  ])("divideRoundHalfUp(%s, %s) = %s", (numerator, denominator, expected) => {
     expect(divideRoundHalfUp(numerator, denominator)).toBe(expected);
   });
 
@@ -177,35 +187,116 @@ describe("quoteStay", () => {
     expect(kinds(tiny.lines)).toEqual(["NIGHTS"]);
   });
 
-  it("keeps the lines in a fixed order", () => {
-    expect(kinds(quoteStay({ ...base, nightPrices: nights(7) }).lines)).toEqual([
-      "NIGHTS",
-      "DISCOUNT",
-      "CLEANING_FEE",
-      "SERVICE_FEE",
-      "TAXES",
+  it("keeps the lines in a fixed order, each with its label", () => {
+    expect(
+      quoteStay({ ...base, nightPrices: nights(7) }).lines.map((line) => [line.kind, line.label]),
+    ).toEqual([
+      ["NIGHTS", "7 nights"],
+      ["DISCOUNT", "Weekly stay discount (10%)"],
+      ["CLEANING_FEE", "Cleaning fee"],
+      ["SERVICE_FEE", "Service fee"],
+      ["TAXES", "Taxes"],
     ]);
   });
 
   it("refuses a stay of no nights", () => {
-    expect(() => quoteStay({ ...base, nightPrices: [] })).toThrow(RangeError);
+    expect(() => quoteStay({ ...base, nightPrices: [] })).toThrow(
+      new RangeError("a stay has at least one night"),
+    );
+  });
+
+  describe("amounts past what one Money carries (2,147,483,647)", () => {
+    const bare = { ...base, cleaningFee: 0, serviceFeeBps: 0, taxBps: 0 };
+    const tooLarge = (input: StayPricingInput): bigint => {
+      try {
+        quoteStay(input);
+      } catch (error) {
+        if (!(error instanceof AmountTooLargeError)) throw error;
+        // A RangeError that says what was refused, for the logs of any caller that lets it through.
+        expect(error).toBeInstanceOf(RangeError);
+        expect(error.name).toBe("AmountTooLargeError");
+        expect(error.message).toBe(
+          `an amount of ${error.amount} minor units is more than one Money carries (2147483647)`,
+        );
+        return error.amount;
+      }
+      throw new Error("expected AmountTooLargeError");
+    };
+
+    it("prices a total of exactly MAX_MONEY_AMOUNT and refuses one minor unit more", () => {
+      expect(quoteStay({ ...bare, nightPrices: [MAX_MONEY_AMOUNT] }).total).toBe(MAX_MONEY_AMOUNT);
+      expect(quoteStay({ ...bare, nightPrices: [MAX_MONEY_AMOUNT - 5], cleaningFee: 5 }).total).toBe(
+        MAX_MONEY_AMOUNT,
+      );
+      expect(tooLarge({ ...bare, nightPrices: [MAX_MONEY_AMOUNT, 1] })).toBe(2_147_483_648n);
+      expect(tooLarge({ ...bare, nightPrices: [MAX_MONEY_AMOUNT - 5], cleaningFee: 6 })).toBe(2_147_483_648n);
+    });
+
+    it("counts fees and taxes: a subtotal that fits can make a total that does not", () => {
+      // 2,000,000,000 + 14% service fee: the total passes the limit, the subtotal does not.
+      expect(tooLarge({ ...bare, nightPrices: [1_000_000_000, 1_000_000_000], serviceFeeBps: 1_400 })).toBe(
+        2_280_000_000n,
+      );
+      expect(tooLarge({ ...bare, nightPrices: [2_000_000_000], taxBps: 1_000 })).toBe(2_200_000_000n);
+    });
+
+    it("refuses a subtotal past the limit even when the discounted total fits", () => {
+      // 28 nights of 100,000,000 with 99% off: a total of 28,000,000, but a NIGHTS line of 2,800,000,000.
+      const input = { ...bare, nightPrices: nights(28, 100_000_000), monthlyDiscountPercent: 99 };
+      expect(tooLarge(input)).toBe(2_800_000_000n);
+      expect(
+        quoteStay({ ...input, nightPrices: nights(21, 100_000_000), weeklyDiscountPercent: 99 }).total,
+      ).toBe(21_000_000);
+    });
+
+    it("is exact where floating point is not: 365 nights at the cap with 50% fees", () => {
+      // Refused at its subtotal, 182,500,000,000; and 2^53 + 1, which no float holds, exactly.
+      const input = { ...bare, nightPrices: nights(365, 500_000_000), serviceFeeBps: 5_000, taxBps: 5_000 };
+      expect(tooLarge(input)).toBe(182_500_000_000n);
+      expect(tooLarge({ ...input, nightPrices: [Number.MAX_SAFE_INTEGER, 2] })).toBe(9_007_199_254_740_993n);
+    });
   });
 
   it("holds its invariants for many generated stays", () => {
     const random = seededRandom(20270301);
     const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+    let refusedRuns = 0;
     for (let run = 0; run < 2_000; run++) {
+      // One run in four: a few nights up to the cap, whose totals fall on either side of the limit.
+      const dear = random() < 0.25;
+      const priceMax = dear ? NIGHTLY_PRICE_CAP : 1_000_000;
       const input: StayPricingInput = {
         currency: random() < 0.2 ? "JPY" : "EUR",
-        nightPrices: Array.from({ length: between(1, 400) }, () => between(100, 1_000_000)),
-        cleaningFee: random() < 0.3 ? 0 : between(0, 100_000),
+        nightPrices: Array.from({ length: between(1, dear ? 12 : 400) }, () => between(100, priceMax)),
+        cleaningFee: random() < 0.3 ? 0 : between(0, priceMax / 10),
         weeklyDiscountPercent: random() < 0.3 ? 0 : between(0, 99),
         monthlyDiscountPercent: random() < 0.3 ? 0 : between(0, 99),
         serviceFeeBps: between(0, 5_000),
         taxBps: between(0, 5_000),
       };
-      const quote = quoteStay(input);
       const context = JSON.stringify({ run, input: { ...input, nightPrices: input.nightPrices.length } });
+      // The same rule in floating point: close to the exact one, enough to say which side of the limit.
+      const subtotal = sumOf(input.nightPrices);
+      const percent = discountPercentFor(
+        input.nightPrices.length,
+        input.weeklyDiscountPercent,
+        input.monthlyDiscountPercent,
+      );
+      const roughTotal =
+        (subtotal * (1 - percent / 100) + input.cleaningFee + (subtotal * input.serviceFeeBps) / 10_000) *
+        (1 + input.taxBps / 10_000);
+      const roughLargest = Math.max(subtotal, roughTotal);
+      let quote: StayQuote;
+      try {
+        quote = quoteStay(input);
+      } catch (error) {
+        expect(error, context).toBeInstanceOf(AmountTooLargeError);
+        expect(roughLargest, context).toBeGreaterThan(MAX_MONEY_AMOUNT - 2);
+        refusedRuns++;
+        continue;
+      }
+      expect(roughLargest, context).toBeLessThan(MAX_MONEY_AMOUNT + 2);
+      expect(Math.abs(quote.total - roughTotal), context).toBeLessThanOrEqual(3);
 
       expect(sumOf(quote.lines.map((line) => line.amount)), context).toBe(quote.total);
       expect(quote.subtotal, context).toBe(sumOf(input.nightPrices));
@@ -217,13 +308,18 @@ describe("quoteStay", () => {
         context,
       ).toEqual(quote.discount > 0 ? [-quote.discount] : []);
       expect(
-        quote.lines.every((line) => Number.isSafeInteger(line.amount) && line.amount !== 0),
+        quote.lines.every(
+          (line) => Number.isSafeInteger(line.amount) && line.amount !== 0 && line.amount <= MAX_MONEY_AMOUNT,
+        ),
         context,
       ).toBe(true);
       expect(quote.total, context).toBe(
         quote.subtotal - quote.discount + quote.cleaningFee + quote.serviceFee + quote.taxes,
       );
     }
+    // Both sides of the limit were explored.
+    expect(refusedRuns).toBeGreaterThan(50);
+    expect(refusedRuns).toBeLessThan(500);
   });
 });
 

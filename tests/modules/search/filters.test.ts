@@ -9,8 +9,9 @@ import {
   searchFingerprint,
 } from "../../../src/modules/search/filters.ts";
 
+// 12:00 UTC: 1 March from UTC−12 to UTC+11, already 2 March from UTC+12 (Kiritimati is +14).
 const env = {
-  today: "2027-03-01",
+  now: new Date("2027-03-01T12:00:00Z"),
   knownAmenityCodes: new Set(["wifi", "pool", "kitchen"]),
 };
 const ID = "0b3c9a4e-8f1d-4c2b-9a7e-1d2c3b4a5f60";
@@ -341,6 +342,55 @@ describe("parseSearchArgs accepts and normalizes", () => {
     });
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(searchFingerprint(a.filter, "NEWEST")).not.toBe(a.fingerprint);
+  });
+});
+
+describe("check-in and each listing's local today", () => {
+  const at = (now: string, args: SearchArgs) => parseSearchArgs(args, { ...env, now: new Date(now) });
+  const stayFrom = (checkIn: string, checkOut: string): SearchArgs => ({ filter: { checkIn, checkOut } });
+
+  it.each<[string, string, SearchArgs, string | null]>([
+    ["no dates: nothing to judge", "2027-03-01T12:00:00Z", {}, null],
+    [
+      "today in UTC, tomorrow at UTC+14",
+      "2027-03-01T12:00:00Z",
+      stayFrom("2027-03-01", "2027-03-03"),
+      "2027-03-01T12:00:00.000Z",
+    ],
+    ["today or later everywhere", "2027-03-01T12:00:00Z", stayFrom("2027-03-02", "2027-03-03"), null],
+    [
+      "yesterday in UTC, today at UTC−10",
+      "2027-03-01T05:00:00Z",
+      stayFrom("2027-02-28", "2027-03-03"),
+      "2027-03-01T05:00:00.000Z",
+    ],
+    [
+      "the instant taken at its quarter hour",
+      "2027-03-01T12:14:59Z",
+      stayFrom("2027-03-01", "2027-03-03"),
+      "2027-03-01T12:00:00.000Z",
+    ],
+  ])("%s", (_name, now, args, listingTodayAt) => {
+    const result = at(now, args);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.request.listingTodayAt?.toISOString() ?? null).toBe(listingTodayAt);
+  });
+
+  it("refuses a check-in that is past everywhere on Earth", () => {
+    // 05:00 UTC on 1 March is 17:00 on 28 February at UTC−12.
+    expect(at("2027-03-01T05:00:00Z", stayFrom("2027-02-27", "2027-03-03"))).toEqual({
+      ok: false,
+      fields: [{ path: "filter.checkIn", message: "must not be in the past" }],
+    });
+    expect(at("2027-03-01T05:00:00Z", stayFrom("2027-02-28", "2027-03-03")).ok).toBe(true);
+    expect(at("2027-03-01T12:00:00Z", stayFrom("2027-02-28", "2027-03-03")).ok).toBe(false);
+  });
+
+  it("keeps cursors across instants: the instant is not part of the fingerprint", () => {
+    const a = at("2027-03-01T05:00:00Z", stayFrom("2027-03-01", "2027-03-03"));
+    const b = at("2027-03-01T12:00:00Z", stayFrom("2027-03-01", "2027-03-03"));
+    if (!a.ok || !b.ok) throw new Error("expected valid");
+    expect(a.request.fingerprint).toBe(b.request.fingerprint);
   });
 });
 

@@ -57,9 +57,9 @@ function nodesOf(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 }
 
-function request(args: SearchArgs): SearchRequest {
+function request(args: SearchArgs, now = new Date("2027-03-01T12:00:00Z")): SearchRequest {
   const parsed = parseSearchArgs(args, {
-    today: "2027-03-01",
+    now,
     knownAmenityCodes: new Set(["wifi", "kitchen"]),
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.fields));
@@ -114,6 +114,10 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
       "dates, PRICE_ASC (priced candidates)": candidatesQuery(
         request({ filter: { ...near, ...dates }, sort: "PRICE_ASC" }),
       ),
+      // 12:00 UTC on the check-in day: already past at UTC+12 and beyond, judged per listing.
+      "dates from a check-in past in some places (SQL page)": pageQuery(
+        request({ filter: { ...near, ...dates } }, new Date(`${dates.checkIn}T12:00:00Z`)),
+      ),
       "dates, amenities, price filter": candidatesQuery(
         request({
           filter: {
@@ -125,6 +129,9 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
         }),
       ),
     };
+    expect(
+      request({ filter: { ...near, ...dates } }, new Date(`${dates.checkIn}T12:00:00Z`)).listingTodayAt,
+    ).not.toBeNull();
     for (const [name, query] of Object.entries(queries)) {
       const nodes = await plan(query);
       console.info(`${name}:\n  ${summary(nodes).join("\n  ")}`);

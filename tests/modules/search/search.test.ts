@@ -12,6 +12,7 @@ import {
 import type { Listing, Prisma } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
+import { addDays, formatCalendarDate, parseCalendarDate } from "../../../src/core/calendar-date.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { quoteListingStay } from "../../../src/modules/pricing/service.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
@@ -358,6 +359,101 @@ describe("price", () => {
   });
 });
 
+describe("each listing's own today", () => {
+  it("offers a stay from a listing's local today iff quote accepts it, at UTC+14 and UTC−10", async () => {
+    const at = area();
+    const kiritimati = await place(at, { timeZone: "Pacific/Kiritimati" });
+    const honolulu = await place(offset(at, 1), { timeZone: "Pacific/Honolulu" });
+    const both = gids([kiritimati, honolulu]).sort();
+
+    /** The ids search offers for three nights from checkIn, checked against quote for each listing. */
+    const offered = async (checkIn: string): Promise<string[]> => {
+      const from = parseCalendarDate(checkIn);
+      if (!from) throw new Error(checkIn);
+      const stay = { checkIn, checkOut: formatCalendarDate(addDays(from, 3)) };
+      const ids = (await idsOf({ ...near(at), ...stay })).sort();
+      for (const listing of [kiritimati, honolulu]) {
+        const quoted = await t.client.request(QuoteDocument, {
+          input: { listingId: gid(listing), ...stay, guests: 1 },
+        });
+        const accepted = quoted.errors === undefined;
+        expect(
+          ids.includes(gid(listing)),
+          `${listing.timeZone} from ${checkIn} at ${clock.now().toISOString()}`,
+        ).toBe(accepted);
+      }
+      return ids;
+    };
+
+    try {
+      // 12:00 UTC on 1 March: Kiritimati is already on 2 March, Honolulu on 1 March.
+      clock.set(new Date("2027-03-01T12:00:00Z"));
+      expect(await offered("2027-03-01")).toEqual(gids([honolulu]));
+      expect(await offered("2027-03-02")).toEqual(both);
+      // 05:00 UTC on 1 March: Honolulu is still on 28 February, Kiritimati on 1 March.
+      clock.set(new Date("2027-03-01T05:00:00Z"));
+      expect(await offered("2027-02-28")).toEqual(gids([honolulu]));
+      expect(await offered("2027-03-01")).toEqual(both);
+      // The same search a minute apart, across midnight on Kiritimati (10:00 UTC): no stale page.
+      clock.set(new Date("2027-03-01T09:59:00Z"));
+      expect(await offered("2027-03-01")).toEqual(both);
+      clock.set(new Date("2027-03-01T10:00:00Z"));
+      expect(await offered("2027-03-01")).toEqual(gids([honolulu]));
+    } finally {
+      clock.set(new Date("2027-03-01T12:00:00Z"));
+    }
+  });
+});
+
+describe("stays whose total Money.amount cannot carry", () => {
+  // 365 nights; 10,000,000 a night was once the maximum in every currency and is within VND's.
+  const year = { checkIn: "2027-04-01", checkOut: "2028-03-31" };
+
+  it("a priced search leaves such a listing out and serves everyone else's page", async () => {
+    const at = area();
+    const cheap = await place(at);
+    const dear = await place(offset(at, 1), {
+      currency: "VND",
+      nightlyPrice: 10_000_000,
+      cleaningFee: 10_000_000,
+    });
+    for (const filter of [{ ...year }, { ...near(at), ...year }]) {
+      const result = await t.client.request(SearchListingPinsDocument, {
+        filter,
+        sort: "PRICE_DESC",
+        first: 100,
+      });
+      expect(result.status, JSON.stringify(result.errors)).toBe(200);
+      expect(result.errors).toBeUndefined();
+      const ids = result.data?.searchListings.edges.map((edge) => edge.node.id) ?? [];
+      expect(ids).toContain(gid(cheap));
+      expect(ids).not.toContain(gid(dear));
+    }
+    const priced = await search({ ...near(at), ...year, priceMin: 0 }, "RELEVANCE");
+    expect(priced.edges.map((edge) => edge.node.id)).toEqual(gids([cheap]));
+    expect(priced.totalCount).toBe(1);
+  });
+
+  it("an unpriced dates search keeps it with no stayTotal, as quote refuses the stay", async () => {
+    const at = area();
+    const cheap = await place(at);
+    const dear = await place(offset(at, 1), {
+      currency: "VND",
+      nightlyPrice: 10_000_000,
+      cleaningFee: 10_000_000,
+    });
+    const page = await search({ ...near(at), ...year }, "NEWEST");
+    expect(page.edges.map((edge) => [edge.node.id, edge.node.stayTotal?.currency ?? null])).toEqual([
+      [gid(dear), null],
+      [gid(cheap), "EUR"],
+    ]);
+    const quoted = await t.client.request(QuoteDocument, {
+      input: { listingId: gid(dear), ...year, guests: 1 },
+    });
+    expect(codeOf(quoted)).toBe("BAD_USER_INPUT");
+  });
+});
+
 describe("listing attributes", () => {
   it("amenities: must have all of them", async () => {
     const at = area();
@@ -426,8 +522,7 @@ describe("listing attributes", () => {
 describe("sorts", () => {
   it("RATING: average, then count; unrated last. RELEVANCE weighs the count. NEWEST by creation", async () => {
     const at = area();
-    const t0 = new Date("2026-06-01T00:00:00Z").getTime();
-    const created = (days: number) => new Date(t0 + days * 86_400_000);
+    const created = (days: number) => addDays(new Date("2026-06-01T00:00:00Z"), days);
     const onePerfect = await place(at, {
       ratingAverage: 5,
       ratingCount: 1,
