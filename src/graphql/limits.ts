@@ -20,6 +20,7 @@ import {
 } from "graphql";
 import { nightsBetween, parseCalendarDate } from "../core/calendar-date.ts";
 import { CALENDAR_LIMITS } from "../modules/listings/calendar.ts";
+import { CURRENCIES } from "../modules/pricing/money.ts";
 import { LIMITS as LISTING_LIMITS } from "../modules/listings/validation.ts";
 import { NODES_MAX_IDS } from "./builder.ts";
 
@@ -87,6 +88,8 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   // The catalog is reference data (a few dozen rows); createListing takes at most 100 codes.
   "Query.amenities": 100,
   "Listing.amenities": 100,
+  // The currencies Roost prices in: a fixed table.
+  "Query.currencies": Object.keys(CURRENCIES).length,
   // One line per QuoteLineKind at most.
   "Quote.lines": 5,
   // setAvailability reaches `horizonYears` past today; a change spans at most that.

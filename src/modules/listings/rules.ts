@@ -7,6 +7,7 @@ import type { FieldError } from "../../core/errors.ts";
 import type { Tx } from "../../infra/unit-of-work.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
 import { isVisiblyBlank } from "../../graphql/validation.ts";
+import { nightlyPriceIssues } from "../pricing/money.ts";
 import type { ListingFieldsInput } from "./service.ts";
 
 /** What a listing lacks to be LISTED (and keep being so): a description and a photo. */
@@ -16,6 +17,18 @@ export function publishIssues(listing: { description: string }, photoCount: numb
   if (isVisiblyBlank(listing.description))
     missing.push({ path: "description", message: "add a description before publishing" });
   return missing;
+}
+
+/**
+ * Prices within the limits of the currency they will be held in: new prices in the new or
+ * current currency, and the stored prices again when only the currency changes.
+ */
+export function priceIssues(current: Listing, input: ListingFieldsInput): FieldError[] {
+  const newCurrency = input.currency != null && input.currency !== current.currency;
+  return nightlyPriceIssues(input.currency ?? current.currency, {
+    nightlyPrice: input.nightlyPrice ?? (newCurrency ? current.nightlyPrice : undefined),
+    cleaningFee: input.cleaningFee ?? (newCurrency ? current.cleaningFee : undefined),
+  });
 }
 
 /** min ≤ max across the stored and the new values (both new ones are checked at the edge). */

@@ -9,7 +9,7 @@ import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 import type { CancellationPolicy, PropertyType, RoomType } from "../../generated/prisma/enums.ts";
 import { listingCacheTags } from "./cache-tags.ts";
-import { currencyIssues, listedIssues, nightsIssues, publishIssues } from "./rules.ts";
+import { currencyIssues, listedIssues, nightsIssues, priceIssues, publishIssues } from "./rules.ts";
 
 export interface ListingFieldsInput {
   title?: string | null;
@@ -98,6 +98,7 @@ export async function updateListing(
     const current = await lockedListing(tx, listingId);
     const issues = [
       ...nightsIssues(current, input),
+      ...priceIssues(current, input),
       ...listedIssues(current, input),
       ...(await currencyIssues(tx, current, input, app)),
     ];

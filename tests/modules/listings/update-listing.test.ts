@@ -7,7 +7,7 @@ import {
   SetAvailabilityDocument,
   UpdateListingDocument,
 } from "../../../schema/generated/graphql.ts";
-import { formatCalendarDate } from "../../../src/core/calendar-date.ts";
+import { addDays, formatCalendarDate, localDate } from "../../../src/core/calendar-date.ts";
 import { AppError } from "../../../src/core/errors.ts";
 import type { Listing } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
@@ -33,7 +33,7 @@ const update = (listing: Listing, fields: Record<string, unknown>) =>
   });
 
 /** A date `days` from now, as YYYY-MM-DD (the factory's listings are in UTC). */
-const daysAhead = (days: number) => formatCalendarDate(new Date(Date.now() + days * 86_400_000));
+const daysAhead = (days: number) => formatCalendarDate(addDays(localDate(new Date(), "UTC"), days));
 
 describe("a LISTED listing keeps satisfying the publish rules", () => {
   it.each([[""], ["   \n\t "], ["\u200B\u200B"]])("refuses the blank description %j", async (description) => {
@@ -181,5 +181,26 @@ describe("audit rows", () => {
 
     expect(codeOf(await update(listing, { title: "Another title", description: "" }))).toBe("BAD_USER_INPUT");
     expect(await t.app.db.auditLog.count({ where: { entityId: listing.id } })).toBe(1);
+  });
+});
+
+describe("prices within the limits of the listing's currency", () => {
+  it("refuses a nightly price above the stored currency's maximum when the input has no currency", async () => {
+    const listing = await factories(t).listing(host).with({ currency: "EUR", nightlyPrice: 10_000 }).create();
+    const result = await update(listing, { nightlyPrice: 3_000_000 });
+    expect(codeOf(result)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(result).map((field) => field.path)).toEqual(["nightlyPrice"]);
+    expect(codeOf(await update(listing, { nightlyPrice: 2_000_000 }))).toBeUndefined();
+  });
+
+  it("checks the stored prices again when only the currency changes", async () => {
+    // ¥2,500,000 is within JPY's limits; read as euro cents it is EUR 25,000.00, above EUR's.
+    const listing = await factories(t)
+      .listing(host)
+      .with({ currency: "JPY", nightlyPrice: 2_500_000 })
+      .create();
+    const result = await update(listing, { currency: "EUR" });
+    expect(codeOf(result)).toBe("BAD_USER_INPUT");
+    expect(fieldsOf(result).map((field) => field.path)).toEqual(["nightlyPrice"]);
   });
 });
