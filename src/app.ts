@@ -61,7 +61,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       : undefined;
   pubsubRedis?.publish.on("error", (error) => logger.warn({ err: error }, "redis publisher error"));
   // The publisher too: without an offline queue, an event raised while it still connects fails.
-  if (redis && pubsubRedis) await Promise.all([redisReady(redis), redisReady(pubsubRedis.publish)]);
+  if (redis && pubsubRedis) {
+    try {
+      await Promise.all([redisReady(redis), redisReady(pubsubRedis.publish)]);
+    } catch (error) {
+      // Not started: nothing this call made may keep reconnecting in the background.
+      for (const client of [redis, subscriber, pubsubRedis.publish]) client?.disconnect();
+      await database.close();
+      throw error;
+    }
+  }
 
   const clock = options.clock ?? systemClock;
   // In-process windows follow the app's clock, so an injected clock moves them too.
