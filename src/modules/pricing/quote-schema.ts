@@ -79,11 +79,15 @@ builder.queryField("quote", (t) =>
       "Prices a stay. BAD_USER_INPUT names every broken rule (dates, guests, min/max nights, a total past what one Money.amount carries); DATES_UNAVAILABLE when a night is taken.",
     args: { input: t.arg({ type: QuoteInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      quoteForListing(ctx, {
-        listingId: decodeIdOf("Listing", input.listingId, "Listing"),
-        checkIn: calendarDate(input.checkIn, "checkIn"),
-        checkOut: calendarDate(input.checkOut, "checkOut"),
-        guests: input.guests,
-      }),
+      quoteForListing(
+        ctx.actor,
+        {
+          listingId: decodeIdOf("Listing", input.listingId, "Listing"),
+          checkIn: calendarDate(input.checkIn, "checkIn"),
+          checkOut: calendarDate(input.checkOut, "checkOut"),
+          guests: input.guests,
+        },
+        ctx.app,
+      ),
   }),
 );

@@ -1,7 +1,8 @@
 // Quoting a stay at a listing: the stay rules, the nights' availability, then the one pricing rule.
 // Bookings reuse quoteAvailableStay inside their transaction, so a booking's price is the quote's.
 import type { Config } from "../../config.ts";
-import type { Context } from "../../context.ts";
+import type { App } from "../../app.ts";
+import type { MaybeActor } from "../../core/actor.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
 import { nightsBetween } from "../../core/calendar-date.ts";
 import { badInput, type FieldError } from "../../core/errors.ts";
@@ -50,16 +51,16 @@ export function stayIssues(listing: StayListing, stay: StayRequest, today: Date)
  * Reads through `db`: pass the transaction client when the quote must hold for a write.
  */
 export async function quoteAvailableStay(
-  ctx: Context,
   db: Parameters<typeof customPricesFor>[0],
   listing: StayListing,
   stay: StayRequest,
+  app: Pick<App, "clock" | "config">,
 ): Promise<ListingQuote> {
-  const issues = stayIssues(listing, stay, listingToday(ctx.app.clock, listing));
+  const issues = stayIssues(listing, stay, listingToday(app.clock, listing));
   if (issues.length) throw badInput(issues);
   // Priced before the calendar is read: a stay too dear to charge is bad input, reported first.
   const customPrices = await customPricesFor(db, listing.id, stay.checkIn, stay.checkOut);
-  const quote = priceStay(listing, stay, customPrices, ctx.app.config.pricing);
+  const quote = priceStay(listing, stay, customPrices, app.config.pricing);
   if (await hasHeldNight(db, listing.id, stay.checkIn, stay.checkOut)) throw datesUnavailable();
   return { ...quote, checkIn: stay.checkIn, checkOut: stay.checkOut };
 }
@@ -87,9 +88,10 @@ function priceStay(
 
 /** The `quote` query: any listing the caller can see. */
 export async function quoteForListing(
-  ctx: Context,
+  actor: MaybeActor,
   input: StayRequest & { listingId: string },
+  app: App,
 ): Promise<ListingQuote> {
-  const listing = await viewableListing(ctx.actor, input.listingId, ctx.app);
-  return quoteAvailableStay(ctx, ctx.app.db, listing, input);
+  const listing = await viewableListing(actor, input.listingId, app);
+  return quoteAvailableStay(app.db, listing, input, app);
 }
