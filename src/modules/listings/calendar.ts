@@ -16,7 +16,7 @@ import { type Effects, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 import { ANY_CURRENCY_LIMITS, type Money, money, nightlyPriceIssues } from "../pricing/money.ts";
 import { customNightPrices } from "../pricing/service.ts";
-import { invalidateListingAfterCommit, lockListing } from "./service.ts";
+import { invalidateListingAfterCommit, lockedListing } from "./service.ts";
 import "./events.ts";
 
 /** Reads go through the client or, inside a transaction, its transaction client. */
@@ -134,20 +134,19 @@ export async function setAvailability(
   app: App,
 ): Promise<Listing> {
   const { listingId, ranges } = input;
-  const listing = await app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
-  const issues = [
-    ...availabilityDateIssues(ranges, listingToday(app.clock, listing)),
-    ...ranges.flatMap((range, index) =>
-      nightlyPriceIssues(listing.currency, { nightlyPrice: range.nightlyPrice }, `ranges.${index}.`),
-    ),
-  ];
-  if (issues.length) throw badInput(issues);
-
-  await unitOfWork(
+  const listing = await unitOfWork(
     app,
     async (tx, effects) => {
-      // Serializes calendar edits per listing, so the merge reads the blocks it rewrites.
-      await lockListing(tx, listingId);
+      // Locked first: calendar edits serialize per listing (the merge reads the blocks it
+      // rewrites), and the time zone and currency checked below cannot change meanwhile.
+      const locked = await lockedListing(tx, listingId);
+      const issues = [
+        ...availabilityDateIssues(ranges, listingToday(app.clock, locked)),
+        ...ranges.flatMap((range, index) =>
+          nightlyPriceIssues(locked.currency, { nightlyPrice: range.nightlyPrice }, `ranges.${index}.`),
+        ),
+      ];
+      if (issues.length) throw badInput(issues);
       await refuseBookedNights(tx, listingId, ranges);
       for (const range of ranges) {
         if (range.available) await freeNights(tx, listingId, range);
@@ -157,11 +156,12 @@ export async function setAvailability(
       const from = new Date(Math.min(...ranges.map((range) => range.start.getTime())));
       const to = new Date(Math.max(...ranges.map((range) => range.end.getTime())));
       announceCalendarChange(effects, app, { listingId, from, to });
+      return locked;
     },
     { errors: { exclusion: datesUnavailable() } },
   );
   app.logger.debug({ listingId, userId: actor.userId, ranges: ranges.length }, "availability set");
-  return app.db.listing.findUniqueOrThrow({ where: { id: listingId } });
+  return listing;
 }
 
 /**
