@@ -19,6 +19,8 @@ export interface QuoteLine {
 export interface StayQuote {
   currency: string;
   nights: number;
+  /** Each night's price before any discount, in stay order (bookings keep them for refunds). */
+  nightPrices: number[];
   /** Sum of the nights' prices, before any discount. */
   subtotal: number;
   /** Non-negative; shown as a negative line. */
@@ -114,5 +116,12 @@ export function quoteStay(input: StayPricingInput): StayQuote {
     lines.push({ kind: "SERVICE_FEE", label: "Service fee", amount: amounts.serviceFee });
   if (amounts.taxes > 0) lines.push({ kind: "TAXES", label: "Taxes", amount: amounts.taxes });
 
-  return { currency: input.currency, nights, discountPercent, ...amounts, lines };
+  return {
+    currency: input.currency,
+    nights,
+    nightPrices: [...input.nightPrices],
+    discountPercent,
+    ...amounts,
+    lines,
+  };
 }
