@@ -223,7 +223,7 @@ export async function seedDemoDataIfEmpty(db: PrismaClient, pricing?: Config["pr
 
 export async function seedDemoData(
   db: PrismaClient,
-  pricing: Config["pricing"] = { serviceFeeBps: 1400, taxBps: 0 },
+  pricing: Config["pricing"] = { serviceFeeBps: 1400, taxBps: 0, hostFeeBps: 300 },
 ): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = await db.user.createManyAndReturn({

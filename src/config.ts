@@ -32,6 +32,16 @@ const envSchema = z.object({
   SEED_DEMO_DATA: booleanString.optional(),
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
+  HOST_FEE_PERCENT: z.coerce.number().min(0).max(50).default(3),
+  BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(365),
+  /** Hours a request-to-book waits for the host before it expires. */
+  BOOKING_REQUEST_TTL_HOURS: z.coerce.number().min(0.01).max(168).default(24),
+  /** Hours after the listing-local check-in when the host is paid. */
+  PAYOUT_DELAY_HOURS: z.coerce.number().min(0).max(24 * 60).default(24),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Tests and local stubs only: where the Stripe SDK sends its requests, as http(s)://host:port. */
+  STRIPE_API_URL: z.url().optional(),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(5),
@@ -81,6 +91,20 @@ export interface Config {
     /** Guest service fee in basis points of the stay's subtotal. */
     serviceFeeBps: number;
     taxBps: number;
+    /** Host fee in basis points of the host's share (nights after discount plus cleaning fee). */
+    hostFeeBps: number;
+  };
+  bookings: {
+    /** Check-in at most this many days past the listing's local today. */
+    horizonDays: number;
+    /** How long a request-to-book waits for the host. */
+    requestTtlMs: number;
+    /** How long after the listing-local check-in the host is paid. */
+    payoutDelayMs: number;
+  };
+  payments: {
+    /** Set: the Stripe provider; unset: the built-in provider (contract section 7). */
+    stripe: { secretKey: string; webhookSecret: string | undefined; apiUrl: string | undefined } | undefined;
   };
   /** Upper bound on how long any cached entry lives. */
   cacheTtlSeconds: number;
@@ -149,6 +173,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pricing: {
       serviceFeeBps: Math.round(env.SERVICE_FEE_PERCENT * 100),
       taxBps: Math.round(env.TAX_PERCENT * 100),
+      hostFeeBps: Math.round(env.HOST_FEE_PERCENT * 100),
+    },
+    bookings: {
+      horizonDays: env.BOOKING_HORIZON_DAYS,
+      requestTtlMs: Math.round(env.BOOKING_REQUEST_TTL_HOURS * 3_600_000),
+      payoutDelayMs: Math.round(env.PAYOUT_DELAY_HOURS * 3_600_000),
+    },
+    payments: {
+      stripe: env.STRIPE_SECRET_KEY
+        ? {
+            secretKey: env.STRIPE_SECRET_KEY,
+            webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+            apiUrl: env.STRIPE_API_URL,
+          }
+        : undefined,
     },
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
     // Cost counts resolved fields, each list multiplying by its bound (graphql/limits.ts). The

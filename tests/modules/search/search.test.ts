@@ -29,7 +29,7 @@ beforeAll(async () => {
   t = await startTestApp({
     clock,
     configure: (config) => {
-      config.pricing = { serviceFeeBps: 1_400, taxBps: 1_000 };
+      config.pricing = { serviceFeeBps: 1_400, taxBps: 1_000, hostFeeBps: 300 };
     },
   });
   host = await factories(t).user().host().named("Hana", "Host").create();
