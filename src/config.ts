@@ -32,6 +32,8 @@ const envSchema = z.object({
   SEED_DEMO_DATA: booleanString.optional(),
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
+  /** The web app's address, for links in e-mails. */
+  APP_URL: z.url().default("http://localhost:3000"),
   HOST_FEE_PERCENT: z.coerce.number().min(0).max(50).default(3),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(365),
   /** Hours a request-to-book waits for the host before it expires. */
@@ -94,6 +96,8 @@ export interface Config {
     /** Host fee in basis points of the host's share (nights after discount plus cleaning fee). */
     hostFeeBps: number;
   };
+  /** The web app's address, for links in e-mails (no trailing slash). */
+  appUrl: string;
   bookings: {
     /** Check-in at most this many days past the listing's local today. */
     horizonDays: number;
@@ -175,6 +179,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       taxBps: Math.round(env.TAX_PERCENT * 100),
       hostFeeBps: Math.round(env.HOST_FEE_PERCENT * 100),
     },
+    appUrl: env.APP_URL.replace(/\/+$/, ""),
     bookings: {
       horizonDays: env.BOOKING_HORIZON_DAYS,
       requestTtlMs: Math.round(env.BOOKING_REQUEST_TTL_HOURS * 3_600_000),

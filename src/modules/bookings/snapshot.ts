@@ -2,7 +2,7 @@
 // fee rates, the cancellation policy and the listing's local times. Refunds, payouts and the
 // stay's deadlines read this snapshot, never today's listing (a host may change any of it later).
 import type { CancellationPolicy } from "../../generated/prisma/enums.ts";
-import type { QuoteLine } from "../pricing/quote.ts";
+import type { QuoteLine, StayQuote } from "../pricing/quote.ts";
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -47,4 +47,45 @@ export function readSnapshot(stored: unknown): BookingSnapshot {
     throw new TypeError(`unknown booking snapshot (version ${String(value?.version)})`);
   }
   return value as BookingSnapshot;
+}
+
+/** The snapshot of a stay as quoted now at this listing. */
+export function takeSnapshot(
+  listing: {
+    title: string;
+    timeZone: string;
+    checkInTime: string;
+    checkOutTime: string;
+    cancellationPolicy: CancellationPolicy;
+  },
+  quote: StayQuote,
+  stay: { checkIn: string; checkOut: string },
+  fees: BookingSnapshot["fees"],
+): BookingSnapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    checkIn: stay.checkIn,
+    checkOut: stay.checkOut,
+    quote: {
+      currency: quote.currency,
+      nights: quote.nights,
+      nightPrices: [...quote.nightPrices],
+      subtotal: quote.subtotal,
+      discount: quote.discount,
+      discountPercent: quote.discountPercent,
+      cleaningFee: quote.cleaningFee,
+      serviceFee: quote.serviceFee,
+      taxes: quote.taxes,
+      total: quote.total,
+      lines: quote.lines.map((line) => ({ ...line })),
+    },
+    fees: { ...fees },
+    cancellationPolicy: listing.cancellationPolicy,
+    listing: {
+      title: listing.title,
+      timeZone: listing.timeZone,
+      checkInTime: listing.checkInTime,
+      checkOutTime: listing.checkOutTime,
+    },
+  };
 }

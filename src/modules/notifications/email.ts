@@ -8,17 +8,24 @@ export const emailTemplates = {
     subject: `Welcome to Roost, ${data.firstName}`,
     body: `Hi ${data.firstName},\n\nYour Roost account is ready. Find a place to stay, or list your own.\n\nThe Roost team`,
   }),
+  /** The e-mail twin of an in-app notification (notifications/service.ts). */
+  notice: (data: { firstName: string; title: string; body: string; link: string }) => ({
+    subject: data.title,
+    body: `Hi ${data.firstName},\n\n${data.body}\n\n${data.link}\n\nThe Roost team`,
+  }),
 } satisfies Record<string, (data: never) => { subject: string; body: string }>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
 
-export interface SendEmailPayload {
-  /** Chosen at queue time, so a job that runs twice delivers once. */
-  emailId: string;
-  template: EmailTemplate;
-  to: string;
-  data: Parameters<(typeof emailTemplates)[EmailTemplate]>[0];
-}
+export type SendEmailPayload = {
+  [K in EmailTemplate]: {
+    /** Chosen at queue time, so a job that runs twice delivers once. */
+    emailId: string;
+    template: K;
+    to: string;
+    data: Parameters<(typeof emailTemplates)[K]>[0];
+  };
+}[EmailTemplate];
 
 export async function queueEmail(
   tx: Prisma.TransactionClient,

@@ -11,9 +11,7 @@ export const sendEmail =
   (app: App): Task =>
   async (rawPayload) => {
     const payload = rawPayload as SendEmailPayload;
-    const render = emailTemplates[payload.template];
-    if (!render) throw new Error(`Unknown e-mail template ${String(payload.template)}`);
-    const { subject, body } = render(payload.data);
+    const { subject, body } = renderEmail(payload);
     await app.db.emailOutbox.upsert({
       where: { id: payload.emailId },
       create: {
@@ -27,5 +25,16 @@ export const sendEmail =
       update: {},
     });
   };
+
+function renderEmail(payload: SendEmailPayload): { subject: string; body: string } {
+  switch (payload.template) {
+    case "welcome":
+      return emailTemplates.welcome(payload.data);
+    case "notice":
+      return emailTemplates.notice(payload.data);
+    default:
+      throw new Error(`Unknown e-mail template ${String((payload as { template: unknown }).template)}`);
+  }
+}
 
 export const notificationTasks = (app: App) => ({ send_email: sendEmail(app) });

@@ -13,11 +13,17 @@ export class PaymentDeclinedError extends Error {
   }
 }
 
-/** The provider could not be reached or failed: nothing is known to have happened; retry later. */
+/** The provider could not be reached or failed; retry later. */
 export class ProviderUnavailableError extends Error {
   override readonly name = "ProviderUnavailableError";
-  constructor(message = "The payment provider is unavailable", options?: { cause?: unknown }) {
-    super(message, options);
+  /** True when the call is known not to have reached the provider (nothing to undo). */
+  readonly notApplied: boolean;
+  constructor(
+    message = "The payment provider is unavailable",
+    options?: { cause?: unknown; notApplied?: boolean },
+  ) {
+    super(message, { cause: options?.cause });
+    this.notApplied = options?.notApplied ?? false;
   }
 }
 
