@@ -8,6 +8,8 @@ import { type KeyValueStore, memoryStore, redisStore } from "./infra/kv.ts";
 import { createLogger, type Logger } from "./infra/logger.ts";
 import { createMetrics, type Metrics } from "./infra/metrics.ts";
 import { createAppPubSub, type PubSub } from "./infra/pubsub.ts";
+import { createPaymentProvider } from "./modules/payments/providers.ts";
+import type { PaymentProvider } from "./modules/payments/provider.ts";
 import { RateLimiter } from "./infra/rate-limit.ts";
 import { createRedis, type Redis, redisReady } from "./infra/redis.ts";
 
@@ -24,6 +26,8 @@ export interface App {
   rateLimiter: RateLimiter;
   pubsub: PubSub;
   metrics: Metrics;
+  /** The payment provider: built-in, or Stripe when STRIPE_SECRET_KEY is set. */
+  payments: PaymentProvider;
   close(): Promise<void>;
 }
 
@@ -78,6 +82,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const kv = redis ? redisStore(redis) : memoryStore(now);
   const metrics = createMetrics(database.stats);
   const rateLimiter = new RateLimiter(kv, logger, { keySecret: config.jwtSecret, now });
+  const payments = createPaymentProvider(config, { databaseUrl: options.databaseUrl, clock, logger });
 
   return {
     config,
@@ -91,8 +96,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     rateLimiter,
     pubsub: createAppPubSub(pubsubRedis),
     metrics,
+    payments: payments.provider,
     async close() {
       await rateLimiter.close();
+      await payments.close();
       await kv.close();
       for (const client of [subscriber, pubsubRedis?.publish]) {
         await client?.quit().catch(() => client.disconnect());

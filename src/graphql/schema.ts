@@ -8,6 +8,7 @@ import "../modules/listings/calendar-schema.ts";
 import "../modules/pricing/quote-schema.ts";
 import "../modules/reviews/schema.ts";
 import "../modules/search/schema.ts";
+import "../modules/bookings/schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -36,12 +36,31 @@ export function partyOf(actor: Actor, booking: Pick<Booking, "guestId" | "hostId
 export const canViewBooking = (actor: Actor | null, booking: Pick<Booking, "guestId" | "hostId">): boolean =>
   actor !== null && partyOf(actor, booking) !== "OTHER";
 
-/** What an idempotency key keeps of a booking answer: its id; a replay reads the booking again. */
-export const bookingCodec = (app: App): IdempotencyCodec<Booking> => ({
-  save: (booking) => ({ bookingId: booking.id }),
+const BOOKING_INSTANTS = [
+  "checkIn",
+  "checkOut",
+  "expiresAt",
+  "confirmedAt",
+  "declinedAt",
+  "cancelledAt",
+  "completedAt",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+/**
+ * What an idempotency key keeps of a booking answer: the booking row as it was answered, so a
+ * replay shows the first answer (its status then), not whatever the booking became since.
+ */
+export const bookingCodec = (): IdempotencyCodec<Booking> => ({
+  save: (booking) => ({ ...JSON.parse(JSON.stringify({ ...booking, total: booking.total.toString() })) }),
   load: (stored) => {
-    const { bookingId } = stored as { bookingId: string };
-    return app.db.booking.findUniqueOrThrow({ where: { id: bookingId } });
+    const row = stored as Record<string, unknown>;
+    const revived: Record<string, unknown> = { ...row, total: BigInt(row.total as string) };
+    for (const key of BOOKING_INSTANTS) {
+      revived[key] = row[key] == null ? null : new Date(row[key] as string);
+    }
+    return revived as unknown as Booking;
   },
 });
 

@@ -8,7 +8,7 @@ import type { App } from "../../app.ts";
 import type { UserActor } from "../../core/actor.ts";
 import { addDays, formatCalendarDate } from "../../core/calendar-date.ts";
 import { badInput, type FieldError, invalidState, notFound } from "../../core/errors.ts";
-import type { Booking, Listing } from "../../generated/prisma/client.ts";
+import type { Booking, Listing, Prisma } from "../../generated/prisma/client.ts";
 import { idempotent, validateIdempotencyKey } from "../../infra/idempotency.ts";
 import { unitOfWork } from "../../infra/unit-of-work.ts";
 import { canViewListing } from "../listings/access.ts";
@@ -35,7 +35,7 @@ export async function requestBooking(actor: UserActor, input: RequestBookingInpu
   return idempotent(
     app,
     { userId: actor.userId, key, operation: "requestBooking", input: request },
-    bookingCodec(app),
+    bookingCodec(),
     () => placeBooking(actor, request, app),
   );
 }
@@ -125,7 +125,7 @@ async function commitBooking(
           guests: input.guests,
           currency: quote.currency,
           total: BigInt(quote.total),
-          quote: { ...snapshot },
+          quote: snapshot as unknown as Prisma.InputJsonObject,
           cancellationPolicy: listing.cancellationPolicy,
           message: input.message?.trim() || null,
           expiresAt: new Date(now.getTime() + app.config.bookings.requestTtlMs),

@@ -8,7 +8,12 @@ import { inputRules, textRule } from "../../graphql/validation.ts";
 import { isAdmin, type MaybeActor } from "../../core/actor.ts";
 import { formatCalendarDate } from "../../core/calendar-date.ts";
 import { notFound } from "../../core/errors.ts";
-import { BookingStatus as BookingStatusValues, PaymentStatus as PaymentStatusValues } from "../../generated/prisma/enums.ts";
+import {
+  ActorRole as ActorRoleValues,
+  BookingStatus as BookingStatusValues,
+  PaymentStatus as PaymentStatusValues,
+  PayoutStatus as PayoutStatusValues,
+} from "../../generated/prisma/enums.ts";
 import type { Booking, Prisma } from "../../generated/prisma/client.ts";
 import { CancellationPolicyEnum } from "../listings/enums.ts";
 import { calendarDate } from "../listings/calendar.ts";
@@ -24,7 +29,7 @@ import { validateIdempotencyKey } from "../../infra/idempotency.ts";
 
 export const BookingStatusEnum = builder.enumType(BookingStatusValues, { name: "BookingStatus" });
 const PaymentStatusEnum = builder.enumType(PaymentStatusValues, { name: "PaymentStatus" });
-const ActorRoleEnum = builder.enumType(["GUEST", "HOST", "ADMIN", "SYSTEM"] as const, {
+const ActorRoleEnum = builder.enumType(ActorRoleValues, {
   name: "BookingActorRole",
   description: "Who ended a booking.",
 });
@@ -82,7 +87,7 @@ export const BookingRef = builder.prismaNode("Booking", {
   }),
 });
 
-export const PayoutStatusEnum = builder.enumType(["SCHEDULED", "PAID", "FAILED", "CANCELLED"] as const, {
+export const PayoutStatusEnum = builder.enumType(PayoutStatusValues, {
   name: "PayoutStatus",
 });
 
@@ -236,7 +241,7 @@ function withKey(
   const actor = requireActor(ctx);
   const key = validateIdempotencyKey(input.idempotencyKey);
   const { idempotencyKey: _key, ...rest } = input;
-  return idempotent(ctx.app, { userId: actor.userId, key, operation, input: rest }, bookingCodec(ctx.app), run);
+  return idempotent(ctx.app, { userId: actor.userId, key, operation, input: rest }, bookingCodec(), run);
 }
 
 builder.mutationFields((t) => ({

@@ -16,7 +16,8 @@ import { type Effects, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 import { ANY_CURRENCY_LIMITS, type Money, money, nightlyPriceIssues } from "../pricing/money.ts";
 import { customNightPrices } from "../pricing/service.ts";
-import { invalidateListingAfterCommit, lockedListing } from "./service.ts";
+import { lockedListing } from "./service.ts";
+import { nightsChangeTags } from "./cache-tags.ts";
 import "./events.ts";
 
 /** Reads go through the client or, inside a transaction, its transaction client. */
@@ -173,7 +174,7 @@ export function announceCalendarChange(
   app: Pick<App, "cache">,
   change: { listingId: string; from: CalendarDate; to: CalendarDate },
 ): void {
-  invalidateListingAfterCommit(effects, app, change.listingId);
+  effects.afterCommit(() => app.cache.invalidate(...nightsChangeTags(change.listingId, change.from, change.to)));
   effects.outbox({
     topic: "listingCalendarChanged",
     id: change.listingId,

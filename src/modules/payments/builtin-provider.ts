@@ -65,7 +65,7 @@ export class BuiltinProviderFaults {
     const left = this.pending.get(kind) ?? 0;
     if (left <= 0) return;
     this.pending.set(kind, left - 1);
-    throw new ProviderUnavailableError(`The built-in provider was told to fail this ${kind}`);
+    throw new ProviderUnavailableError(`The built-in provider was told to fail this ${kind}`, { notApplied: true });
   }
 }
 
@@ -86,7 +86,7 @@ export class BuiltinProvider implements PaymentProvider {
     if (!/^[A-Z]{3}$/.test(request.currency)) throw new RangeError(`Invalid currency ${request.currency}`);
     const card = CARDS[request.paymentMethod];
     // An outage records nothing: the caller learns nothing happened and may retry.
-    if (card === "outage") throw new ProviderUnavailableError();
+    if (card === "outage") throw new ProviderUnavailableError(undefined, { notApplied: true });
     const chargeId = card === "approve" ? `bich_${randomUUID()}` : null;
     const { paymentMethod, amount, currency } = request;
     const answer = await this.operate(

@@ -6,7 +6,7 @@ import type { Listing } from "../../generated/prisma/client.ts";
 import { badInput } from "../../core/errors.ts";
 import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { hashOf } from "../../infra/cache.ts";
-import { listingCacheTags } from "../listings/cache-tags.ts";
+import { searchPageTags } from "../listings/cache-tags.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
 import { type Money, money } from "../pricing/money.ts";
 import { AmountTooLargeError } from "../pricing/quote.ts";
@@ -54,7 +54,7 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
   return parsed.request;
 }
 
-/** The page of ids, cursors and totals; listing changes invalidate it (listingCacheTags.search). */
+/** The page of ids, cursors and totals; listing changes invalidate it, night changes if it has dates. */
 export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
   const { filter, sort, first, after, listingTodayAt } = request;
   const key = `page:${hashOf({
@@ -65,7 +65,7 @@ export function findSearchPage(app: App, request: SearchRequest): Promise<Search
     listingTodayAt: listingTodayAt?.toISOString() ?? null,
     pricing: app.config.pricing,
   })}`;
-  return app.cache.getOrLoad([listingCacheTags.search], key, () =>
+  return app.cache.getOrLoad(searchPageTags(filter.stay), key, () =>
     needsStayTotals(request)
       ? loadPricedPage(app.db, request, app.config.pricing)
       : loadSqlPage(app.db, request, app.config.pricing),
