@@ -1,6 +1,15 @@
 // graphile-worker: its schema migrations, and a runner over the tasks it is given (the
-// modules register theirs in src/modules/tasks.ts) plus infra's own outbox task.
-import { type Runner, run, runMigrations, type TaskList, Logger as WorkerLogger } from "graphile-worker";
+// modules register theirs in src/modules/tasks.ts) plus infra's own outbox task, and over
+// the recurring jobs it is given (cron).
+import {
+  type CronItem,
+  parseCronItems,
+  type Runner,
+  run,
+  runMigrations,
+  type TaskList,
+  Logger as WorkerLogger,
+} from "graphile-worker";
 import type { Logger } from "./logger.ts";
 import type { PubSub } from "./pubsub.ts";
 import { OUTBOX_TASK, outboxTask } from "./unit-of-work.ts";
@@ -15,6 +24,11 @@ export interface WorkerOptions {
   tasks: TaskList;
   /** Poll interval in ms; LISTEN/NOTIFY wakes the worker sooner for new jobs. */
   pollInterval?: number;
+  /**
+   * Recurring jobs (graphile-worker's cron). Only these: a `crontab` file in the working
+   * directory is never read. Each item needs its task in `tasks`.
+   */
+  crontab?: CronItem[];
 }
 
 export async function startWorker(
@@ -28,6 +42,7 @@ export async function startWorker(
     pollInterval: options.pollInterval ?? 2_000,
     noHandleSignals: true,
     taskList: { [OUTBOX_TASK]: outboxTask(deps.pubsub), ...options.tasks },
+    parsedCronItems: parseCronItems(options.crontab ?? []),
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
       log[method](meta ?? {}, message);
