@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
 import { startWorker } from "./infra/worker.ts";
-import { moduleTasks } from "./modules/tasks.ts";
+import { moduleCrontab, moduleTasks } from "./modules/tasks.ts";
 import { startHttpServer } from "./server.ts";
 
 async function main(): Promise<void> {
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
         connectionString: database.url,
         concurrency: config.workerConcurrency,
         tasks: moduleTasks(app),
+        crontab: moduleCrontab,
       })
     : undefined;
   logger.info(

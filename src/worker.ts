@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
 import { startWorker } from "./infra/worker.ts";
-import { moduleTasks } from "./modules/tasks.ts";
+import { moduleCrontab, moduleTasks } from "./modules/tasks.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     connectionString: database.url,
     concurrency: config.workerConcurrency,
     tasks: moduleTasks(app),
+    crontab: moduleCrontab,
   });
   logger.info({ concurrency: config.workerConcurrency }, "worker running");
 

@@ -1,5 +1,6 @@
 // Every module's background tasks, for the worker (in the API process or `npm run worker`).
-import type { TaskList } from "graphile-worker";
+import type { CronItem, TaskList } from "graphile-worker";
+import { idempotencyCronItems, idempotencyTasks } from "../infra/idempotency.ts";
 import type { App } from "../app.ts";
 import { bookingTasks } from "./bookings/jobs.ts";
 import { notificationTasks } from "./notifications/jobs.ts";
@@ -9,4 +10,8 @@ export const moduleTasks = (app: App): TaskList => ({
   ...notificationTasks(app),
   ...bookingTasks(app),
   ...paymentTasks(app),
+  ...idempotencyTasks(app),
 });
+
+/** Recurring jobs, for the same worker. */
+export const moduleCrontab: CronItem[] = [...idempotencyCronItems];

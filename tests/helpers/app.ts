@@ -11,7 +11,7 @@ import { type Config, loadConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/infra/clock.ts";
 import type { Logger } from "../../src/infra/logger.ts";
 import { startWorker } from "../../src/infra/worker.ts";
-import { moduleTasks } from "../../src/modules/tasks.ts";
+import { moduleCrontab, moduleTasks } from "../../src/modules/tasks.ts";
 import { type RunningServer, startHttpServer } from "../../src/server.ts";
 import { GraphQLClient } from "./client.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -85,6 +85,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         concurrency: 2,
         pollInterval: 200,
         tasks: moduleTasks(app),
+        crontab: moduleCrontab,
       });
       runners.push(runner);
       return runner;
