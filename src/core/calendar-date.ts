@@ -42,23 +42,75 @@ export function eachNight(from: CalendarDate, to: CalendarDate): CalendarDate[] 
 export const minDate = (a: CalendarDate, b: CalendarDate): CalendarDate => (a <= b ? a : b);
 export const maxDate = (a: CalendarDate, b: CalendarDate): CalendarDate => (a >= b ? a : b);
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar date at an instant in an IANA time zone ("today" for a place). */
-export function localDate(instant: Date, timeZone: string): CalendarDate {
-  let format = dayFormats.get(timeZone);
+/** The local wall-clock fields (year … second) at an instant in an IANA zone. */
+function wallClockParts(instant: Date, timeZone: string): (type: Intl.DateTimeFormatPartTypes) => number {
+  let format = wallClockFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {
       timeZone,
+      hourCycle: "h23",
       year: "numeric",
       month: "numeric",
       day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
     });
-    dayFormats.set(timeZone, format);
+    wallClockFormats.set(timeZone, format);
   }
   const parts = format.formatToParts(instant);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return (type) => Number(parts.find((p) => p.type === type)?.value);
+}
+
+/** The calendar date at an instant in an IANA time zone ("today" for a place). */
+export function localDate(instant: Date, timeZone: string): CalendarDate {
+  const part = wallClockParts(instant, timeZone);
   return new Date(Date.UTC(part("year"), part("month") - 1, part("day")));
+}
+
+/** The local wall-clock time at an instant in a zone, read back as if it were UTC (ms). */
+function wallClockAt(instant: number, timeZone: string): number {
+  const part = wallClockParts(new Date(instant), timeZone);
+  const wall = Date.UTC(
+    part("year"),
+    part("month") - 1,
+    part("day"),
+    part("hour"),
+    part("minute"),
+    part("second"),
+  );
+  return wall + (((instant % 1000) + 1000) % 1000);
+}
+
+const HOURS_MINUTES = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * The instant at which the wall clock in `timeZone` shows `time` ("HH:MM") on `date`, resolved
+ * like Temporal's "compatible" disambiguation: a time skipped by a DST gap moves forward by the
+ * gap's length (Lisbon's 01:30 on the spring-forward night is 02:30 WEST), and a time shown twice
+ * in an overlap is its earlier instant (the one still on summer time).
+ */
+export function zonedInstant(date: CalendarDate, time: string, timeZone: string): Date {
+  const match = HOURS_MINUTES.exec(time);
+  if (!match) throw new RangeError(`not a time HH:MM: ${JSON.stringify(time)}`);
+  const wall = Date.UTC(
+    date.getUTCFullYear(),
+    date.getUTCMonth(),
+    date.getUTCDate(),
+    Number(match[1]),
+    Number(match[2]),
+  );
+  // Every offset on Earth is within ±14 h, so the offsets a day either side are the ones in force
+  // before and after any transition near this time (zones do not change twice within two days).
+  const offsetBefore = wallClockAt(wall - DAY_MS, timeZone) - (wall - DAY_MS);
+  const offsetAfter = wallClockAt(wall + DAY_MS, timeZone) - (wall + DAY_MS);
+  const candidates = [wall - offsetBefore, wall - offsetAfter].filter(
+    (instant) => wallClockAt(instant, timeZone) === wall,
+  );
+  // No candidate: the time falls in a gap; the offset before it carries the clock past the gap.
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : wall - offsetBefore);
 }
 
 /** True when the zone is one Intl knows (IANA names such as Europe/Lisbon). */
