@@ -39,7 +39,11 @@ const envSchema = z.object({
   /** Hours a request-to-book waits for the host before it expires. */
   BOOKING_REQUEST_TTL_HOURS: z.coerce.number().min(0.01).max(168).default(24),
   /** Hours after the listing-local check-in when the host is paid. */
-  PAYOUT_DELAY_HOURS: z.coerce.number().min(0).max(24 * 60).default(24),
+  PAYOUT_DELAY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(24),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Tests and local stubs only: where the Stripe SDK sends its requests, as http(s)://host:port. */

@@ -18,7 +18,10 @@ export interface Stay {
 }
 
 /** A host with one LISTED listing (request-to-book unless `with` says otherwise) and a guest. */
-export async function stayFixture(t: TestApp, listing: Partial<Prisma.ListingUncheckedCreateInput> = {}): Promise<Stay> {
+export async function stayFixture(
+  t: TestApp,
+  listing: Partial<Prisma.ListingUncheckedCreateInput> = {},
+): Promise<Stay> {
   const make = factories(t);
   const [host, guest] = await Promise.all([make.user().create(), make.user().create()]);
   const created = await make.listing(host).listed().with(listing).create();

@@ -25,25 +25,55 @@ interface NoticeText {
 type Stay = { title: string; dates: string; total: string; guestName: string };
 
 /** Who hears of each change, and what they read. */
-const noticeTexts: Record<BookingNotice, { guest?: (stay: Stay) => NoticeText; host?: (stay: Stay) => NoticeText }> = {
+const noticeTexts: Record<
+  BookingNotice,
+  { guest?: (stay: Stay) => NoticeText; host?: (stay: Stay) => NoticeText }
+> = {
   requested: {
-    guest: (s) => ({ title: "Booking request sent", body: `Your request for ${s.title} (${s.dates}) was sent to the host. ${s.total} is held on your card.` }),
-    host: (s) => ({ title: "New booking request", body: `${s.guestName} asks to stay at ${s.title} (${s.dates}). Accept or decline within 24 hours.` }),
+    guest: (s) => ({
+      title: "Booking request sent",
+      body: `Your request for ${s.title} (${s.dates}) was sent to the host. ${s.total} is held on your card.`,
+    }),
+    host: (s) => ({
+      title: "New booking request",
+      body: `${s.guestName} asks to stay at ${s.title} (${s.dates}). Accept or decline within 24 hours.`,
+    }),
   },
   confirmed: {
-    guest: (s) => ({ title: "Booking confirmed", body: `Your stay at ${s.title} (${s.dates}) is confirmed. ${s.total} was charged.` }),
-    host: (s) => ({ title: "Reservation confirmed", body: `${s.guestName} is staying at ${s.title} (${s.dates}).` }),
+    guest: (s) => ({
+      title: "Booking confirmed",
+      body: `Your stay at ${s.title} (${s.dates}) is confirmed. ${s.total} was charged.`,
+    }),
+    host: (s) => ({
+      title: "Reservation confirmed",
+      body: `${s.guestName} is staying at ${s.title} (${s.dates}).`,
+    }),
   },
   declined: {
-    guest: (s) => ({ title: "Booking request declined", body: `The host declined your request for ${s.title} (${s.dates}). The hold on your card was released.` }),
+    guest: (s) => ({
+      title: "Booking request declined",
+      body: `The host declined your request for ${s.title} (${s.dates}). The hold on your card was released.`,
+    }),
   },
   expired: {
-    guest: (s) => ({ title: "Booking request expired", body: `The host did not answer your request for ${s.title} (${s.dates}). The hold on your card was released.` }),
-    host: (s) => ({ title: "Booking request expired", body: `The request from ${s.guestName} for ${s.title} (${s.dates}) expired unanswered.` }),
+    guest: (s) => ({
+      title: "Booking request expired",
+      body: `The host did not answer your request for ${s.title} (${s.dates}). The hold on your card was released.`,
+    }),
+    host: (s) => ({
+      title: "Booking request expired",
+      body: `The request from ${s.guestName} for ${s.title} (${s.dates}) expired unanswered.`,
+    }),
   },
   cancelled: {
-    guest: (s) => ({ title: "Booking cancelled", body: `Your stay at ${s.title} (${s.dates}) was cancelled. Any refund follows the cancellation policy.` }),
-    host: (s) => ({ title: "Reservation cancelled", body: `The stay of ${s.guestName} at ${s.title} (${s.dates}) was cancelled.` }),
+    guest: (s) => ({
+      title: "Booking cancelled",
+      body: `Your stay at ${s.title} (${s.dates}) was cancelled. Any refund follows the cancellation policy.`,
+    }),
+    host: (s) => ({
+      title: "Reservation cancelled",
+      body: `The stay of ${s.guestName} at ${s.title} (${s.dates}) was cancelled.`,
+    }),
   },
   completed: {},
 };

@@ -73,13 +73,21 @@ async function lockedBooking(tx: Tx, actor: Actor, bookingId: string): Promise<B
 }
 
 /** Subscribers hear of the change after commit (through the outbox), and a notice job tells the people. */
-export async function announceBooking(effects: Effects, booking: Booking, notice: BookingNotice): Promise<void> {
+export async function announceBooking(
+  effects: Effects,
+  booking: Booking,
+  notice: BookingNotice,
+): Promise<void> {
   const event = { bookingId: booking.id, status: booking.status, at: booking.updatedAt.toISOString() };
   effects.outbox({ topic: "bookingUpdated", id: booking.id, payload: event });
   for (const userId of new Set([booking.guestId, booking.hostId])) {
     effects.outbox({ topic: "userBookingUpdated", id: userId, payload: event });
   }
-  await effects.addJob(NOTIFY_TASK, { bookingId: booking.id, notice }, { jobKey: `notify:${notice}:${booking.id}` });
+  await effects.addJob(
+    NOTIFY_TASK,
+    { bookingId: booking.id, notice },
+    { jobKey: `notify:${notice}:${booking.id}` },
+  );
 }
 
 /**
@@ -116,7 +124,12 @@ interface Transition {
   apply: (tx: Tx, effects: Effects, booking: Booking, party: BookingParty) => Promise<Booking | null>;
 }
 
-async function runTransition(app: App, actor: Actor, bookingId: string, transition: Transition): Promise<Booking> {
+async function runTransition(
+  app: App,
+  actor: Actor,
+  bookingId: string,
+  transition: Transition,
+): Promise<Booking> {
   return unitOfWork(app, async (tx, effects) => {
     const booking = await lockedBooking(tx, actor, bookingId);
     const party = partyOf(actor, booking);
@@ -135,7 +148,11 @@ async function endBooking(
   notice: BookingNotice,
 ): Promise<Booking> {
   const ended = await tx.booking.update({ where: { id: booking.id }, data });
-  announceCalendarChange(effects, app, { listingId: booking.listingId, from: booking.checkIn, to: booking.checkOut });
+  announceCalendarChange(effects, app, {
+    listingId: booking.listingId,
+    from: booking.checkIn,
+    to: booking.checkOut,
+  });
   await settleAfterCommit(effects, app, booking.id);
   await announceBooking(effects, ended, notice);
   return ended;
@@ -144,7 +161,8 @@ async function endBooking(
 export const acceptBooking = (actor: Actor, input: { bookingId: string }, app: App): Promise<Booking> =>
   runTransition(app, actor, input.bookingId, {
     action: "accept",
-    apply: (tx, effects, booking) => confirmInside(tx, effects, app, booking, readSnapshot(booking.quote), "accepted"),
+    apply: (tx, effects, booking) =>
+      confirmInside(tx, effects, app, booking, readSnapshot(booking.quote), "accepted"),
   });
 
 export const declineBooking = (
@@ -160,7 +178,12 @@ export const declineBooking = (
         effects,
         app,
         booking,
-        { status: "DECLINED", declinedAt: app.clock.now(), cancelReason: input.reason ?? null, expiresAt: null },
+        {
+          status: "DECLINED",
+          declinedAt: app.clock.now(),
+          cancelReason: input.reason ?? null,
+          expiresAt: null,
+        },
         "declined",
       ),
   });
@@ -214,11 +237,22 @@ export async function expireBooking(app: App, bookingId: string): Promise<boolea
     if (booking.status !== "PENDING") return false;
     if (booking.expiresAt && booking.expiresAt > app.clock.now()) {
       // Run early (clocks differ): come back when it is due.
-      await effects.addJob(EXPIRE_TASK, { bookingId }, { runAt: booking.expiresAt, jobKey: `expire:${bookingId}` });
+      await effects.addJob(
+        EXPIRE_TASK,
+        { bookingId },
+        { runAt: booking.expiresAt, jobKey: `expire:${bookingId}` },
+      );
       return false;
     }
     nextStatus(booking.status, "expire", "SYSTEM");
-    await endBooking(tx, effects, app, booking, { status: "EXPIRED", expiresAt: booking.expiresAt }, "expired");
+    await endBooking(
+      tx,
+      effects,
+      app,
+      booking,
+      { status: "EXPIRED", expiresAt: booking.expiresAt },
+      "expired",
+    );
     return true;
   });
 }
@@ -231,7 +265,11 @@ export async function completeBooking(app: App, bookingId: string): Promise<bool
     if (booking.status !== "CONFIRMED") return false;
     const checkOutAt = checkOutInstant(readSnapshot(booking.quote));
     if (checkOutAt > app.clock.now()) {
-      await effects.addJob(COMPLETE_TASK, { bookingId }, { runAt: checkOutAt, jobKey: `complete:${bookingId}` });
+      await effects.addJob(
+        COMPLETE_TASK,
+        { bookingId },
+        { runAt: checkOutAt, jobKey: `complete:${bookingId}` },
+      );
       return false;
     }
     nextStatus(booking.status, "complete", "SYSTEM");

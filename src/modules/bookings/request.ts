@@ -14,8 +14,18 @@ import { unitOfWork } from "../../infra/unit-of-work.ts";
 import { canViewListing } from "../listings/access.ts";
 import { announceCalendarChange, datesUnavailable, listingToday } from "../listings/calendar.ts";
 import { lockedListing } from "../listings/service.ts";
-import { attachPayment, authorizePayment, type HeldAuthorization, releaseAuthorization } from "../payments/authorization.ts";
-import { type ListingQuote, quoteAvailableStay, type StayRequest, stayIssues } from "../pricing/quote-service.ts";
+import {
+  attachPayment,
+  authorizePayment,
+  type HeldAuthorization,
+  releaseAuthorization,
+} from "../payments/authorization.ts";
+import {
+  type ListingQuote,
+  quoteAvailableStay,
+  type StayRequest,
+  stayIssues,
+} from "../pricing/quote-service.ts";
 import { confirmInside, announceBooking, bookingCodec } from "./lifecycle.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { nextStatus } from "./state-machine.ts";
@@ -29,7 +39,11 @@ export interface RequestBookingInput extends StayRequest {
   idempotencyKey?: string | null;
 }
 
-export async function requestBooking(actor: UserActor, input: RequestBookingInput, app: App): Promise<Booking> {
+export async function requestBooking(
+  actor: UserActor,
+  input: RequestBookingInput,
+  app: App,
+): Promise<Booking> {
   const key = validateIdempotencyKey(input.idempotencyKey);
   const { idempotencyKey: _key, ...request } = input;
   return idempotent(
@@ -51,7 +65,8 @@ function requestIssues(app: App, listing: Listing, input: RequestBookingInput): 
       message: `must be at most ${app.config.bookings.horizonDays} days ahead (${formatCalendarDate(horizon)})`,
     });
   }
-  if (listing.status !== "LISTED") issues.push({ path: "listingId", message: "the listing is not open for booking" });
+  if (listing.status !== "LISTED")
+    issues.push({ path: "listingId", message: "the listing is not open for booking" });
   if (!input.paymentMethod.trim()) issues.push({ path: "paymentMethod", message: "is required" });
   if ((input.message ?? "").length > BOOKING_MESSAGE_MAX) {
     issues.push({ path: "message", message: `must be at most ${BOOKING_MESSAGE_MAX} characters` });
@@ -133,7 +148,11 @@ async function commitBooking(
         },
       });
       await attachPayment(tx, context.held);
-      announceCalendarChange(effects, app, { listingId: listing.id, from: input.checkIn, to: input.checkOut });
+      announceCalendarChange(effects, app, {
+        listingId: listing.id,
+        from: input.checkIn,
+        to: input.checkOut,
+      });
       if (status === "CONFIRMED") return confirmInside(tx, effects, app, created, snapshot, "instant");
       await effects.addJob(
         "bookings_expire",
@@ -145,6 +164,9 @@ async function commitBooking(
     },
     { errors: { exclusion: datesUnavailable() } },
   );
-  app.logger.info({ bookingId: booking.id, listingId: booking.listingId, status: booking.status }, "booking requested");
+  app.logger.info(
+    { bookingId: booking.id, listingId: booking.listingId, status: booking.status },
+    "booking requested",
+  );
   return booking;
 }

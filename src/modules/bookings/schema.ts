@@ -98,15 +98,23 @@ builder.prismaNode("Payout", {
   fields: (t) => ({
     status: t.expose("status", { type: PayoutStatusEnum }),
     amount: t.field({ type: MoneyRef, resolve: (p) => money(Number(p.amount), p.currency) }),
-    fee: t.field({ type: MoneyRef, description: "Roost's host fee, kept.", resolve: (p) => money(Number(p.fee), p.currency) }),
+    fee: t.field({
+      type: MoneyRef,
+      description: "Roost's host fee, kept.",
+      resolve: (p) => money(Number(p.fee), p.currency),
+    }),
     scheduledFor: t.expose("scheduledFor", { type: "DateTime" }),
     paidAt: t.expose("paidAt", { type: "DateTime", nullable: true }),
     booking: t.relation("booking"),
   }),
 });
 
-const statusFilter = (status: readonly ("PENDING" | "CONFIRMED" | "DECLINED" | "EXPIRED" | "CANCELLED" | "COMPLETED")[] | null | undefined) =>
-  status?.length ? { status: { in: [...status] } } : {};
+const statusFilter = (
+  status:
+    | readonly ("PENDING" | "CONFIRMED" | "DECLINED" | "EXPIRED" | "CANCELLED" | "COMPLETED")[]
+    | null
+    | undefined,
+) => (status?.length ? { status: { in: [...status] } } : {});
 
 builder.queryFields((t) => ({
   booking: t.prismaField({
@@ -130,7 +138,9 @@ builder.queryFields((t) => ({
       authScopes: { authenticated: true },
       args: { status: t.arg({ type: [BookingStatusEnum], required: false }) },
       totalCount: (_parent, args, ctx) =>
-        ctx.app.db.booking.count({ where: { guestId: requireActor(ctx).userId, ...statusFilter(args.status) } }),
+        ctx.app.db.booking.count({
+          where: { guestId: requireActor(ctx).userId, ...statusFilter(args.status) },
+        }),
       resolve: (query, _root, args, ctx) =>
         ctx.app.db.booking.findMany({
           ...query,
@@ -151,7 +161,8 @@ builder.queryFields((t) => ({
         listingId: t.arg.id({ required: false }),
         status: t.arg({ type: [BookingStatusEnum], required: false }),
       },
-      totalCount: (_parent, args, ctx) => ctx.app.db.booking.count({ where: reservationsWhere(ctx.actor, args) }),
+      totalCount: (_parent, args, ctx) =>
+        ctx.app.db.booking.count({ where: reservationsWhere(ctx.actor, args) }),
       resolve: (query, _root, args, ctx) =>
         ctx.app.db.booking.findMany({
           ...query,
@@ -168,7 +179,8 @@ builder.queryFields((t) => ({
       cursor: "id",
       description: "The caller's payouts as a host, newest first.",
       authScopes: { authenticated: true },
-      totalCount: (_parent, _args, ctx) => ctx.app.db.payout.count({ where: { hostId: requireActor(ctx).userId } }),
+      totalCount: (_parent, _args, ctx) =>
+        ctx.app.db.payout.count({ where: { hostId: requireActor(ctx).userId } }),
       resolve: (query, _root, _args, ctx) =>
         ctx.app.db.payout.findMany({
           ...query,
@@ -193,7 +205,8 @@ function reservationsWhere(
 
 // ─── Mutations ───────────────────────────────────────────────────────────────
 
-const idempotencyKeyField = "A client-chosen key (up to 255 characters): a retry with it returns the first answer.";
+const idempotencyKeyField =
+  "A client-chosen key (up to 255 characters): a retry with it returns the first answer.";
 
 const RequestBookingInput = builder.inputType("RequestBookingInput", {
   validate: inputRules({ message: textRule({ max: BOOKING_MESSAGE_MAX, multiline: true }).nullish() }),
@@ -214,7 +227,9 @@ const bookingIdInput = (name: string, extra: { reason?: boolean; keyRequired?: b
     fields: (t) => ({
       bookingId: t.id({ required: true }),
       ...(extra.reason ? { reason: t.string({ description: "At most 1,000 characters." }) } : {}),
-      idempotencyKey: t.string({ description: `${extra.keyRequired ? "Required" : "Optional"}. ${idempotencyKeyField}` }),
+      idempotencyKey: t.string({
+        description: `${extra.keyRequired ? "Required" : "Optional"}. ${idempotencyKeyField}`,
+      }),
     }),
   });
 
@@ -266,7 +281,8 @@ builder.mutationFields((t) => ({
   }),
   acceptBooking: t.field({
     type: BookingPayload("AcceptBookingPayload"),
-    description: "The host accepts a PENDING request: the guest's payment is captured. PAYMENT_FAILED leaves it PENDING.",
+    description:
+      "The host accepts a PENDING request: the guest's payment is captured. PAYMENT_FAILED leaves it PENDING.",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: AcceptBookingInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
@@ -302,14 +318,16 @@ builder.mutationFields((t) => ({
 
 // ─── Subscription ────────────────────────────────────────────────────────────
 
-const BookingEventRef = builder.objectRef<{ event: BookingChangedEvent; booking: Booking }>("BookingEvent").implement({
-  description: "A booking changed: its new status, the booking as it is now, and when.",
-  fields: (t) => ({
-    type: t.field({ type: BookingStatusEnum, resolve: ({ event }) => event.status }),
-    booking: t.field({ type: BookingRef, resolve: ({ booking }) => booking }),
-    at: t.field({ type: "DateTime", resolve: ({ event }) => new Date(event.at) }),
-  }),
-});
+const BookingEventRef = builder
+  .objectRef<{ event: BookingChangedEvent; booking: Booking }>("BookingEvent")
+  .implement({
+    description: "A booking changed: its new status, the booking as it is now, and when.",
+    fields: (t) => ({
+      type: t.field({ type: BookingStatusEnum, resolve: ({ event }) => event.status }),
+      booking: t.field({ type: BookingRef, resolve: ({ booking }) => booking }),
+      at: t.field({ type: "DateTime", resolve: ({ event }) => new Date(event.at) }),
+    }),
+  });
 
 builder.subscriptionField("bookingUpdated", (t) =>
   t.field({
@@ -322,7 +340,10 @@ builder.subscriptionField("bookingUpdated", (t) =>
       const actor = requireActor(ctx);
       if (!args.bookingId) return ctx.app.pubsub.subscribe("userBookingUpdated", actor.userId);
       const id = decodeIdOf("Booking", args.bookingId, "Booking");
-      const booking = await ctx.app.db.booking.findUnique({ where: { id }, select: { guestId: true, hostId: true } });
+      const booking = await ctx.app.db.booking.findUnique({
+        where: { id },
+        select: { guestId: true, hostId: true },
+      });
       if (!booking || !canViewBooking(actor, booking)) throw notFound("Booking");
       return ctx.app.pubsub.subscribe("bookingUpdated", id);
     },

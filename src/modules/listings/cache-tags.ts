@@ -19,7 +19,10 @@ export function monthsOf(from: CalendarDate, to: CalendarDate): string[] {
   const lastNight = new Date(to.getTime() - 86_400_000);
   let year = from.getUTCFullYear();
   let month = from.getUTCMonth();
-  while (year < lastNight.getUTCFullYear() || (year === lastNight.getUTCFullYear() && month <= lastNight.getUTCMonth())) {
+  while (
+    year < lastNight.getUTCFullYear() ||
+    (year === lastNight.getUTCFullYear() && month <= lastNight.getUTCMonth())
+  ) {
     months.push(`${year}-${String(month + 1).padStart(2, "0")}`);
     month += 1;
     if (month === 12) [year, month] = [year + 1, 0];

@@ -174,7 +174,9 @@ export function announceCalendarChange(
   app: Pick<App, "cache">,
   change: { listingId: string; from: CalendarDate; to: CalendarDate },
 ): void {
-  effects.afterCommit(() => app.cache.invalidate(...nightsChangeTags(change.listingId, change.from, change.to)));
+  effects.afterCommit(() =>
+    app.cache.invalidate(...nightsChangeTags(change.listingId, change.from, change.to)),
+  );
   effects.outbox({
     topic: "listingCalendarChanged",
     id: change.listingId,

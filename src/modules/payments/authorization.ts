@@ -28,7 +28,11 @@ export interface HeldAuthorization {
 }
 
 export const paymentFailed = (message: string, declineCode?: string): AppError =>
-  new AppError("PAYMENT_FAILED", message, declineCode ? { fields: [{ path: "paymentMethod", message: declineCode }] } : undefined);
+  new AppError(
+    "PAYMENT_FAILED",
+    message,
+    declineCode ? { fields: [{ path: "paymentMethod", message: declineCode }] } : undefined,
+  );
 
 export const providerUnavailable = (): AppError =>
   new AppError("SERVICE_UNAVAILABLE", "The payment provider is unavailable; nothing was charged", {
@@ -119,7 +123,10 @@ export async function releaseAuthorization(app: App, held: HeldAuthorization): P
     await app.payments.void({ idempotencyKey: providerKeys.void(held.attempt.id), ref: held.ref });
     await markAttempt(app, held.attempt.id, "VOIDED");
   } catch (error) {
-    app.logger.warn({ err: error, attemptId: held.attempt.id }, "authorization release deferred to reconciliation");
+    app.logger.warn(
+      { err: error, attemptId: held.attempt.id },
+      "authorization release deferred to reconciliation",
+    );
   }
 }
 
@@ -172,7 +179,13 @@ export async function reconcileAttempt(app: App, attemptId: string): Promise<voi
       }
     }
     await app.payments.void({ idempotencyKey: providerKeys.void(attempt.id), ref });
-    await tx.paymentAttempt.update({ where: { id: attemptId }, data: { status: "VOIDED", providerRef: ref } });
-    app.logger.warn({ attemptId, bookingId: attempt.bookingId }, "voided an authorization no booking came of");
+    await tx.paymentAttempt.update({
+      where: { id: attemptId },
+      data: { status: "VOIDED", providerRef: ref },
+    });
+    app.logger.warn(
+      { attemptId, bookingId: attempt.bookingId },
+      "voided an authorization no booking came of",
+    );
   });
 }

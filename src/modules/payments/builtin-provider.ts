@@ -65,7 +65,9 @@ export class BuiltinProviderFaults {
     const left = this.pending.get(kind) ?? 0;
     if (left <= 0) return;
     this.pending.set(kind, left - 1);
-    throw new ProviderUnavailableError(`The built-in provider was told to fail this ${kind}`, { notApplied: true });
+    throw new ProviderUnavailableError(`The built-in provider was told to fail this ${kind}`, {
+      notApplied: true,
+    });
   }
 }
 

@@ -184,8 +184,12 @@ export async function settlePayment(app: App, bookingId: string): Promise<void> 
   await unitOfWork(app, async (tx) => {
     const payment = await lockedPayment(tx, bookingId);
     if (!payment?.providerRef) return;
-    const booking = await tx.booking.findUniqueOrThrow({ where: { id: bookingId }, select: { status: true } });
-    const ended = booking.status === "DECLINED" || booking.status === "EXPIRED" || booking.status === "CANCELLED";
+    const booking = await tx.booking.findUniqueOrThrow({
+      where: { id: bookingId },
+      select: { status: true },
+    });
+    const ended =
+      booking.status === "DECLINED" || booking.status === "EXPIRED" || booking.status === "CANCELLED";
     if (ended && payment.status === "AUTHORIZED") {
       await app.payments.void({ idempotencyKey: providerKeys.void(payment.id), ref: payment.providerRef });
       await tx.payment.update({
@@ -246,11 +250,17 @@ export async function payOut(app: App, payoutId: string): Promise<boolean> {
     const refunded = refunds.reduce(
       (sum, refund) => {
         const breakdown = refund.breakdown as unknown as RefundBreakdown;
-        return { nights: sum.nights + breakdown.nights, cleaningFee: sum.cleaningFee + breakdown.cleaningFee };
+        return {
+          nights: sum.nights + breakdown.nights,
+          cleaningFee: sum.cleaningFee + breakdown.cleaningFee,
+        };
       },
       { nights: 0, cleaningFee: 0 },
     );
-    const booking = await tx.booking.findUniqueOrThrow({ where: { id: payout.bookingId }, select: { quote: true } });
+    const booking = await tx.booking.findUniqueOrThrow({
+      where: { id: payout.bookingId },
+      select: { quote: true },
+    });
     const { hostShare, fee, amount } = payoutFor(readSnapshot(booking.quote), refunded);
     if (amount <= 0n) {
       await tx.payout.update({ where: { id: payoutId }, data: { status: "CANCELLED", amount: 0n, fee: 0n } });

@@ -27,7 +27,11 @@ afterAll(async () => {
 
 /** Runs the task now, twice over, through the worker; resolves once both runs completed. */
 async function runTwice(task: string, payload: object): Promise<void> {
-  const done = jobsCompleted(runner, 2, (job) => job.task_identifier === task && JSON.stringify(job.payload) === JSON.stringify(payload));
+  const done = jobsCompleted(
+    runner,
+    2,
+    (job) => job.task_identifier === task && JSON.stringify(job.payload) === JSON.stringify(payload),
+  );
   await addJob(t.app.db, task, payload);
   await addJob(t.app.db, task, payload);
   await done;
@@ -36,7 +40,10 @@ async function runTwice(task: string, payload: object): Promise<void> {
 describe("expiry", () => {
   it("expires a request unanswered for 24 hours, frees its nights and voids the hold, once", async () => {
     const stay = await stayFixture(t);
-    const booking = await book(stay.guest, bookingInput(stay, { checkIn: "2027-04-01", checkOut: "2027-04-03" }));
+    const booking = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-04-01", checkOut: "2027-04-03" }),
+    );
     const id = rawId(booking.id);
     // Not yet due: the job leaves it alone.
     await runTwice("bookings_expire", { bookingId: id });
@@ -47,16 +54,23 @@ describe("expiry", () => {
       const settled = jobsCompleted(
         runner,
         1,
-        (job) => job.task_identifier === "bookings_notify" && (job.payload as { notice: string }).notice === "expired",
+        (job) =>
+          job.task_identifier === "bookings_notify" &&
+          (job.payload as { notice: string }).notice === "expired",
       );
       await runTwice("bookings_expire", { bookingId: id });
       await settled;
     } finally {
       clock.advance(-24 * 3_600_000);
     }
-    const row = await t.app.db.booking.findUniqueOrThrow({ where: { id }, include: { payment: true, hold: true } });
+    const row = await t.app.db.booking.findUniqueOrThrow({
+      where: { id },
+      include: { payment: true, hold: true },
+    });
     expect(row).toMatchObject({ status: "EXPIRED", hold: null, payment: { status: "VOIDED" } });
-    const notices = await t.app.db.notification.findMany({ where: { type: "booking.expired", data: { path: ["bookingId"], equals: id } } });
+    const notices = await t.app.db.notification.findMany({
+      where: { type: "booking.expired", data: { path: ["bookingId"], equals: id } },
+    });
     expect(notices.map((notice) => notice.userId).sort()).toEqual([stay.guest.id, stay.host.id].sort());
   });
 });
@@ -64,7 +78,10 @@ describe("expiry", () => {
 describe("completion and payout", () => {
   it("completes the stay after the local check-out and pays the host 24 h after check-in, once each", async () => {
     const stay = await stayFixture(t, { instantBook: true, timeZone: "Pacific/Honolulu" });
-    const booking = await book(stay.guest, bookingInput(stay, { checkIn: "2027-04-10", checkOut: "2027-04-12" }));
+    const booking = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-04-10", checkOut: "2027-04-12" }),
+    );
     const id = rawId(booking.id);
     const payout = await t.app.db.payout.findUniqueOrThrow({ where: { bookingId: id } });
     // 15:00 in Honolulu (UTC−10) on 2027-04-10, plus 24 hours.
@@ -84,9 +101,13 @@ describe("completion and payout", () => {
     expect((await t.app.db.booking.findUniqueOrThrow({ where: { id } })).status).toBe("COMPLETED");
     const paid = await t.app.db.payout.findUniqueOrThrow({ where: { id: payout.id } });
     expect(paid).toMatchObject({ status: "PAID", amount: payout.amount });
-    const transfers = await t.app.db.builtinOperation.count({ where: { kind: "payout", key: { contains: payout.id } } });
+    const transfers = await t.app.db.builtinOperation.count({
+      where: { kind: "payout", key: { contains: payout.id } },
+    });
     expect(transfers).toBe(1);
-    expect(await t.app.db.notification.count({ where: { type: "payout.sent", userId: stay.host.id } })).toBe(1);
+    expect(await t.app.db.notification.count({ where: { type: "payout.sent", userId: stay.host.id } })).toBe(
+      1,
+    );
 
     const listed = await stay.host.client.ok(HostPayoutsDocument, {});
     expect(listed.hostPayouts.edges.map((edge) => edge.node)).toMatchObject([
@@ -101,19 +122,22 @@ describe("notices", () => {
     const stay = await stayFixture(t);
     const addresses = [stay.guest.email, stay.host.email];
     // Four e-mails: the request and the confirmation, to each side; the second run sends none.
-    const emails = jobsCompleted(
-      runner,
-      4,
-      (job) => {
-        const email = job.payload as { to: string; template: string };
-        return job.task_identifier === "send_email" && email.template === "notice" && addresses.includes(email.to);
-      },
+    const emails = jobsCompleted(runner, 4, (job) => {
+      const email = job.payload as { to: string; template: string };
+      return (
+        job.task_identifier === "send_email" && email.template === "notice" && addresses.includes(email.to)
+      );
+    });
+    const booking = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-05-01", checkOut: "2027-05-03" }),
     );
-    const booking = await book(stay.guest, bookingInput(stay, { checkIn: "2027-05-01", checkOut: "2027-05-03" }));
     await stay.host.client.ok(AcceptBookingDocument, { input: { bookingId: booking.id } });
     await runTwice("bookings_notify", { bookingId: rawId(booking.id), notice: "confirmed" });
     await emails;
-    const sent = await t.app.db.emailOutbox.findMany({ where: { toAddress: { in: addresses }, template: "notice" } });
+    const sent = await t.app.db.emailOutbox.findMany({
+      where: { toAddress: { in: addresses }, template: "notice" },
+    });
     expect(sent.map((email) => email.subject).sort()).toEqual(
       ["Booking confirmed", "Booking request sent", "New booking request", "Reservation confirmed"].sort(),
     );
@@ -124,7 +148,9 @@ describe("notices", () => {
       where: { data: { path: ["bookingId"], equals: rawId(booking.id) } },
       orderBy: { type: "asc" },
     });
-    expect(notices.map((notice) => [notice.type, notice.userId === stay.host.id ? "host" : "guest"]).sort()).toEqual(
+    expect(
+      notices.map((notice) => [notice.type, notice.userId === stay.host.id ? "host" : "guest"]).sort(),
+    ).toEqual(
       [
         ["booking.confirmed", "guest"],
         ["booking.confirmed", "host"],
@@ -149,20 +175,29 @@ describe("reconciliation", () => {
       currency: "EUR",
       description: "orphan",
     });
-    expect((await t.app.db.builtinCharge.findUniqueOrThrow({ where: { id: held.ref } })).status).toBe("AUTHORIZED");
+    expect((await t.app.db.builtinCharge.findUniqueOrThrow({ where: { id: held.ref } })).status).toBe(
+      "AUTHORIZED",
+    );
 
     await runTwice("payments_reconcile_attempt", { attemptId: held.attempt.id });
-    expect((await t.app.db.builtinCharge.findUniqueOrThrow({ where: { id: held.ref } })).status).toBe("VOIDED");
-    expect((await t.app.db.paymentAttempt.findUniqueOrThrow({ where: { id: held.attempt.id } })).status).toBe("VOIDED");
+    expect((await t.app.db.builtinCharge.findUniqueOrThrow({ where: { id: held.ref } })).status).toBe(
+      "VOIDED",
+    );
+    expect((await t.app.db.paymentAttempt.findUniqueOrThrow({ where: { id: held.attempt.id } })).status).toBe(
+      "VOIDED",
+    );
   });
 
   it("leaves an attempt whose booking committed alone", async () => {
     const stay = await stayFixture(t);
-    const booking = await book(stay.guest, bookingInput(stay, { checkIn: "2027-06-01", checkOut: "2027-06-03" }));
+    const booking = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-06-01", checkOut: "2027-06-03" }),
+    );
     const payment = await t.app.db.payment.findUniqueOrThrow({ where: { bookingId: rawId(booking.id) } });
     await runTwice("payments_reconcile_attempt", { attemptId: payment.id });
-    expect((await t.app.db.builtinCharge.findUniqueOrThrow({ where: { id: payment.providerRef ?? "" } })).status).toBe(
-      "AUTHORIZED",
-    );
+    expect(
+      (await t.app.db.builtinCharge.findUniqueOrThrow({ where: { id: payment.providerRef ?? "" } })).status,
+    ).toBe("AUTHORIZED");
   });
 });

@@ -23,40 +23,47 @@ const ATTEMPTS = 50;
 it.each([
   ["request to book", false],
   ["instant book", true],
-])("one of %s's 50 concurrent overlapping requests wins; the rest get DATES_UNAVAILABLE and keep no hold", async (_name, instantBook) => {
-  const stay = await stayFixture(t, { instantBook, minNights: 1 });
-  const guests: TestUser[] = await Promise.all(Array.from({ length: ATTEMPTS }, () => factories(t).user().create()));
-  // Each asks for 3 nights around the same middle night, so every pair overlaps.
-  const dates = (i: number) => {
-    const start = 10 + (i % 3);
-    return { checkIn: `2027-05-${start}`, checkOut: `2027-05-${start + 3}` };
-  };
+])(
+  "one of %s's 50 concurrent overlapping requests wins; the rest get DATES_UNAVAILABLE and keep no hold",
+  async (_name, instantBook) => {
+    const stay = await stayFixture(t, { instantBook, minNights: 1 });
+    const guests: TestUser[] = await Promise.all(
+      Array.from({ length: ATTEMPTS }, () => factories(t).user().create()),
+    );
+    // Each asks for 3 nights around the same middle night, so every pair overlaps.
+    const dates = (i: number) => {
+      const start = 10 + (i % 3);
+      return { checkIn: `2027-05-${start}`, checkOut: `2027-05-${start + 3}` };
+    };
 
-  const results = await Promise.all(guests.map((guest, i) => requestBooking(guest, bookingInput(stay, dates(i)))));
+    const results = await Promise.all(
+      guests.map((guest, i) => requestBooking(guest, bookingInput(stay, dates(i)))),
+    );
 
-  const winners = results.filter((result) => !result.errors);
-  const codes = results.filter((result) => result.errors).map(codeOf);
-  expect(winners).toHaveLength(1);
-  expect(codes).toEqual(Array(ATTEMPTS - 1).fill("DATES_UNAVAILABLE"));
-  expect(winners[0]?.data?.requestBooking.booking.status).toBe(instantBook ? "CONFIRMED" : "PENDING");
+    const winners = results.filter((result) => !result.errors);
+    const codes = results.filter((result) => result.errors).map(codeOf);
+    expect(winners).toHaveLength(1);
+    expect(codes).toEqual(Array(ATTEMPTS - 1).fill("DATES_UNAVAILABLE"));
+    expect(winners[0]?.data?.requestBooking.booking.status).toBe(instantBook ? "CONFIRMED" : "PENDING");
 
-  expect(await t.app.db.booking.count({ where: { listingId: stay.listing.id } })).toBe(1);
-  expect(await t.app.db.calendarHold.count({ where: { listingId: stay.listing.id } })).toBe(1);
-  // The provider holds money for the winner only: every other authorization was voided.
-  const charges = await t.app.db.builtinCharge.findMany({
-    where: { metadata: { path: ["listingId"], equals: stay.listing.id } },
-  });
-  const live = charges.filter((charge) => charge.status !== "VOIDED");
-  expect(live).toHaveLength(1);
-  expect(live[0]?.status).toBe(instantBook ? "CAPTURED" : "AUTHORIZED");
-  const attempts = await t.app.db.paymentAttempt.groupBy({
-    by: ["status"],
-    where: { listingId: stay.listing.id },
-    _count: true,
-  });
-  const byStatus = Object.fromEntries(attempts.map((row) => [row.status, row._count]));
-  // Losers either never reached the provider (refused on the first read) or were voided.
-  expect(byStatus.ATTACHED).toBe(1);
-  expect(byStatus.OPEN).toBeUndefined();
-  expect((byStatus.VOIDED ?? 0) + 1).toBe(charges.length);
-});
+    expect(await t.app.db.booking.count({ where: { listingId: stay.listing.id } })).toBe(1);
+    expect(await t.app.db.calendarHold.count({ where: { listingId: stay.listing.id } })).toBe(1);
+    // The provider holds money for the winner only: every other authorization was voided.
+    const charges = await t.app.db.builtinCharge.findMany({
+      where: { metadata: { path: ["listingId"], equals: stay.listing.id } },
+    });
+    const live = charges.filter((charge) => charge.status !== "VOIDED");
+    expect(live).toHaveLength(1);
+    expect(live[0]?.status).toBe(instantBook ? "CAPTURED" : "AUTHORIZED");
+    const attempts = await t.app.db.paymentAttempt.groupBy({
+      by: ["status"],
+      where: { listingId: stay.listing.id },
+      _count: true,
+    });
+    const byStatus = Object.fromEntries(attempts.map((row) => [row.status, row._count]));
+    // Losers either never reached the provider (refused on the first read) or were voided.
+    expect(byStatus.ATTACHED).toBe(1);
+    expect(byStatus.OPEN).toBeUndefined();
+    expect((byStatus.VOIDED ?? 0) + 1).toBe(charges.length);
+  },
+);

@@ -38,12 +38,18 @@ afterAll(async () => {
 describe("a request to book", () => {
   let stay: Stay;
   beforeAll(async () => {
-    stay = await stayFixture(t, { cleaningFee: 2_500, cancellationPolicy: "STRICT", timeZone: "Europe/Lisbon" });
+    stay = await stayFixture(t, {
+      cleaningFee: 2_500,
+      cancellationPolicy: "STRICT",
+      timeZone: "Europe/Lisbon",
+    });
   });
 
   it("is PENDING for 24 hours, priced as quoted, with the guest's money held", async () => {
     const dates = { checkIn: "2027-04-01", checkOut: "2027-04-04" };
-    const quoted = await stay.guest.client.ok(QuoteDocument, { input: { listingId: stay.listingId, guests: 2, ...dates } });
+    const quoted = await stay.guest.client.ok(QuoteDocument, {
+      input: { listingId: stay.listingId, guests: 2, ...dates },
+    });
     const booking = await book(stay.guest, bookingInput(stay, dates, { message: "We arrive late." }));
 
     expect(booking).toMatchObject({
@@ -68,15 +74,25 @@ describe("a request to book", () => {
       checkOut: "2027-04-04",
       cancellationPolicy: "STRICT",
       fees: t.app.config.pricing,
-      listing: { timeZone: "Europe/Lisbon", checkInTime: "15:00", checkOutTime: "11:00", title: stay.listing.title },
+      listing: {
+        timeZone: "Europe/Lisbon",
+        checkInTime: "15:00",
+        checkOutTime: "11:00",
+        title: stay.listing.title,
+      },
       quote: { nightPrices: [10_000, 10_000, 10_000], total: quoted.quote.total.amount },
     });
-    const charges = await t.app.db.builtinCharge.findMany({ where: { metadata: { path: ["bookingId"], equals: row.id } } });
+    const charges = await t.app.db.builtinCharge.findMany({
+      where: { metadata: { path: ["bookingId"], equals: row.id } },
+    });
     expect(charges).toMatchObject([{ status: "AUTHORIZED", amount: BigInt(quoted.quote.total.amount) }]);
   });
 
   it("keeps the snapshot when the host later changes the listing", async () => {
-    const booking = await book(stay.guest, bookingInput(stay, { checkIn: "2027-05-01", checkOut: "2027-05-03" }));
+    const booking = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-05-01", checkOut: "2027-05-03" }),
+    );
     await t.app.db.listing.update({
       where: { id: stay.listing.id },
       data: { nightlyPrice: 99_000, cancellationPolicy: "FLEXIBLE", checkInTime: "18:00" },
@@ -95,7 +111,10 @@ describe("a request to book", () => {
 
   it("is CONFIRMED at once and captured on an instant-book listing", async () => {
     const instant = await stayFixture(t, { instantBook: true });
-    const booking = await book(instant.guest, bookingInput(instant, { checkIn: "2027-04-10", checkOut: "2027-04-12" }));
+    const booking = await book(
+      instant.guest,
+      bookingInput(instant, { checkIn: "2027-04-10", checkOut: "2027-04-12" }),
+    );
     expect(booking).toMatchObject({ status: "CONFIRMED", expiresAt: null });
     expect(booking.payment).toMatchObject({ status: "CAPTURED", captured: booking.total });
     const payout = await t.app.db.payout.findUniqueOrThrow({ where: { bookingId: rawId(booking.id) } });
@@ -115,30 +134,39 @@ describe("the input rules", () => {
   const refusedFields = async (dates: { checkIn: string; checkOut: string }, extra = {}) => {
     const result = await requestBooking(stay.guest, bookingInput(stay, dates, extra));
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
-    return fieldsOf(result).map((field) => field.path).sort();
+    return fieldsOf(result)
+      .map((field) => field.path)
+      .sort();
   };
 
   it("names each broken rule", async () => {
-    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { guests: 4 })).toEqual(["guests"]);
-    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { guests: 0 })).toEqual(["guests"]);
+    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { guests: 4 })).toEqual([
+      "guests",
+    ]);
+    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { guests: 0 })).toEqual([
+      "guests",
+    ]);
     expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-02" })).toEqual(["checkOut"]);
     expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-12" })).toEqual(["checkOut"]);
     expect(await refusedFields({ checkIn: "2027-02-27", checkOut: "2027-03-02" })).toEqual(["checkIn"]);
-    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { message: "x".repeat(1_001) })).toEqual([
-      "message",
-    ]);
-    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { idempotencyKey: null })).toEqual([
-      "idempotencyKey",
-    ]);
-    expect(await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { idempotencyKey: "" })).toEqual([
-      "idempotencyKey",
-    ]);
+    expect(
+      await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { message: "x".repeat(1_001) }),
+    ).toEqual(["message"]);
+    expect(
+      await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { idempotencyKey: null }),
+    ).toEqual(["idempotencyKey"]);
+    expect(
+      await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { idempotencyKey: "" }),
+    ).toEqual(["idempotencyKey"]);
   });
 
   it("takes check-in up to the horizon (365 days past the listing's today), not a day more", async () => {
     // Today is 2027-03-01 at the listing (UTC): the horizon is 2028-02-29.
     expect(await refusedFields({ checkIn: "2028-03-01", checkOut: "2028-03-03" })).toEqual(["checkIn"]);
-    const booking = await book(stay.guest, bookingInput(stay, { checkIn: "2028-02-29", checkOut: "2028-03-02" }));
+    const booking = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2028-02-29", checkOut: "2028-03-02" }),
+    );
     expect(booking.status).toBe("PENDING");
   });
 
@@ -155,19 +183,28 @@ describe("the input rules", () => {
     const unlisted = await make.listing({ id: stay.host.id }).with({ status: "UNLISTED" }).create();
     const result = await requestBooking(
       stay.guest,
-      bookingInput({ listingId: encodeListing(unlisted.id) }, { checkIn: "2027-04-01", checkOut: "2027-04-03" }),
+      bookingInput(
+        { listingId: encodeListing(unlisted.id) },
+        { checkIn: "2027-04-01", checkOut: "2027-04-03" },
+      ),
     );
     expect(codeOf(result)).toBe("NOT_FOUND");
     // Its host sees it, and is refused booking their own listing first.
     const own = await requestBooking(
       stay.host,
-      bookingInput({ listingId: encodeListing(unlisted.id) }, { checkIn: "2027-04-01", checkOut: "2027-04-03" }),
+      bookingInput(
+        { listingId: encodeListing(unlisted.id) },
+        { checkIn: "2027-04-01", checkOut: "2027-04-03" },
+      ),
     );
     expect(codeOf(own)).toBe("FORBIDDEN");
   });
 
   it("refuses a host booking their own listing", async () => {
-    const result = await requestBooking(stay.host, bookingInput(stay, { checkIn: "2027-04-01", checkOut: "2027-04-03" }));
+    const result = await requestBooking(
+      stay.host,
+      bookingInput(stay, { checkIn: "2027-04-01", checkOut: "2027-04-03" }),
+    );
     expect(codeOf(result)).toBe("FORBIDDEN");
   });
 
@@ -189,10 +226,19 @@ describe("nights", () => {
 
   it("are held against an overlapping request, and back-to-back stays both book", async () => {
     await book(stay.guest, bookingInput(stay, { checkIn: "2027-07-10", checkOut: "2027-07-13" }));
-    const overlap = await requestBooking(stay.guest, bookingInput(stay, { checkIn: "2027-07-12", checkOut: "2027-07-14" }));
+    const overlap = await requestBooking(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-07-12", checkOut: "2027-07-14" }),
+    );
     expect(codeOf(overlap)).toBe("DATES_UNAVAILABLE");
-    const before = await book(stay.guest, bookingInput(stay, { checkIn: "2027-07-08", checkOut: "2027-07-10" }));
-    const after = await book(stay.guest, bookingInput(stay, { checkIn: "2027-07-13", checkOut: "2027-07-15" }));
+    const before = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-07-08", checkOut: "2027-07-10" }),
+    );
+    const after = await book(
+      stay.guest,
+      bookingInput(stay, { checkIn: "2027-07-13", checkOut: "2027-07-15" }),
+    );
     expect([before.status, after.status]).toEqual(["PENDING", "PENDING"]);
   });
 
@@ -227,9 +273,15 @@ describe("a refused card", () => {
   it("holds no nights and leaves no authorization (declined card and provider outage)", async () => {
     const stay = await stayFixture(t);
     const dates = { checkIn: "2027-10-01", checkOut: "2027-10-03" };
-    const declined = await requestBooking(stay.guest, bookingInput(stay, dates, { paymentMethod: "pm_card_declined" }));
+    const declined = await requestBooking(
+      stay.guest,
+      bookingInput(stay, dates, { paymentMethod: "pm_card_declined" }),
+    );
     expect(codeOf(declined)).toBe("PAYMENT_FAILED");
-    const outage = await requestBooking(stay.guest, bookingInput(stay, dates, { paymentMethod: "pm_card_error" }));
+    const outage = await requestBooking(
+      stay.guest,
+      bookingInput(stay, dates, { paymentMethod: "pm_card_error" }),
+    );
     expect(codeOf(outage)).toBe("SERVICE_UNAVAILABLE");
     expect(outage.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
 
