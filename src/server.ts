@@ -1,4 +1,4 @@
-// The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics).
+// The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics, webhooks).
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +21,7 @@ import { useSecurityHeaders } from "./http/security-headers.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
+import { handleStripeWebhook, STRIPE_WEBHOOK_PATH } from "./modules/payments/stripe-webhook.ts";
 
 type ServerContext = { req?: IncomingMessage };
 export type Yoga = YogaServerInstance<ServerContext, Context>;
@@ -153,6 +154,10 @@ function useRequestLifecycle(app: App, metaOf: (request: Request) => RequestMeta
 function usePlainRoutes(app: App): Plugin {
   return {
     async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (url.pathname === STRIPE_WEBHOOK_PATH) {
+        endResponse(await handleStripeWebhook(app, request, fetchAPI));
+        return;
+      }
       if (request.method !== "GET") return;
       const { Response } = fetchAPI;
       if (url.pathname === "/healthz") {
