@@ -7,7 +7,7 @@ import {
 } from "../../../schema/generated/graphql.ts";
 import type { Listing } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
-import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
+import { listingCacheTags, searchPageTags } from "../../../src/modules/listings/cache-tags.ts";
 import { eachNight, formatCalendarDate } from "../../../src/core/calendar-date.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { isExclusionViolation } from "../../../src/infra/db-errors.ts";
@@ -507,26 +507,34 @@ describe("booked nights", () => {
 });
 
 describe("after setAvailability", () => {
-  it("invalidates the listing's and the search caches, so cached reads are not stale", async () => {
+  it("invalidates the listing's cache and the dated search pages of those months, and no other page", async () => {
     const listing = await newListing();
     let loads = 0;
-    const cachedRead = (namespace: string) =>
-      t.app.cache.getOrLoad([namespace], `probe:${listing.id}`, async () => {
+    const cachedRead = (namespaces: string[]) =>
+      t.app.cache.getOrLoad(namespaces, `probe:${listing.id}`, async () => {
         loads += 1;
         return loads;
       });
-    const listingRead = await cachedRead(listingCacheTags.listing(listing.id));
-    const searchRead = await cachedRead(listingCacheTags.search);
-    expect(await cachedRead(listingCacheTags.listing(listing.id))).toBe(listingRead);
-    expect(await cachedRead(listingCacheTags.search)).toBe(searchRead);
+    const pages = {
+      listing: [listingCacheTags.listing(listing.id)],
+      undated: searchPageTags(null),
+      march: searchPageTags({ checkIn: "2027-02-27", checkOut: "2027-03-11" }),
+      april: searchPageTags({ checkIn: "2027-04-01", checkOut: "2027-04-05" }),
+    };
+    const first = Object.fromEntries(
+      await Promise.all(Object.entries(pages).map(async ([name, tags]) => [name, await cachedRead(tags)] as const)),
+    );
+    for (const [name, tags] of Object.entries(pages)) expect(await cachedRead(tags)).toBe(first[name]);
 
     await setAvailability(host.client, listing, [
       { start: "2027-03-10", end: "2027-03-12", available: false },
     ]);
 
-    expect(await cachedRead(listingCacheTags.listing(listing.id))).toBeGreaterThan(searchRead);
-    expect(await cachedRead(listingCacheTags.search)).toBe(loads);
-    expect(loads).toBe(4);
+    expect(await cachedRead(pages.listing)).toBeGreaterThan(4);
+    expect(await cachedRead(pages.march)).toBeGreaterThan(4);
+    expect(await cachedRead(pages.undated)).toBe(first.undated);
+    expect(await cachedRead(pages.april)).toBe(first.april);
+    expect(loads).toBe(6);
   });
 
   it("leaves the caches alone when it is refused", async () => {
