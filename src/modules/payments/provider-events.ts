@@ -2,6 +2,9 @@
 // event is recorded once and applied in the same transaction, so a replay changes nothing.
 import type { App } from "../../app.ts";
 import { type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
+import type { RefundBreakdown } from "../bookings/refund-policy.ts";
+import { readSnapshot } from "../bookings/snapshot.ts";
+import { proportionalBreakdown, recordRefundJournal, shrinkScheduledPayout } from "./service.ts";
 
 export type ProviderEvent =
   | { kind: "authorized"; ref: string; amount: number }
@@ -38,8 +41,9 @@ export async function recordProviderEvent(
 }
 
 /**
- * A stand-in that moves only what the webhook tests need (refund rows, voids); the payments
- * module replaces it with the real transitions and their ledger journals.
+ * What a provider event changes on our side. Our own moves (capture, void, refund) are recorded
+ * when we make them; the events matter for what happened elsewhere: a hold that lapsed at the
+ * provider, or a refund made from its dashboard.
  */
 export async function applyProviderEvent(tx: Tx, app: App, event: ProviderEvent): Promise<void> {
   switch (event.kind) {
@@ -50,47 +54,89 @@ export async function applyProviderEvent(tx: Tx, app: App, event: ProviderEvent)
         where: { providerRef: event.ref, status: "AUTHORIZED" },
         data: { status: "VOIDED", voidedAt: app.clock.now() },
       });
-      app.logger.info({ ref: event.ref, voided: count }, "provider event: authorization canceled");
+      if (count) app.logger.warn({ ref: event.ref }, "the provider released a hold we still held");
       return;
     }
-    default:
-      app.logger.info({ kind: event.kind, ref: event.ref }, "provider event: nothing to apply yet");
+    case "capture_succeeded":
+    case "payment_failed":
+    case "authorized":
+      // Ours: recorded by the call that caused it. A capture we have not recorded means our
+      // transaction failed after the provider's answer; the host's retry captures with the same key.
+      app.logger.info({ kind: event.kind, ref: event.ref }, "provider event acknowledged");
   }
 }
+
+/** The suffix a cumulative refund total arrives under (toProviderEvent, when refunds are not listed). */
+const TOTAL_REF_SUFFIX = ":total";
 
 async function applyRefunds(
   tx: Tx,
   app: App,
   event: Extract<ProviderEvent, { kind: "refunded" }>,
 ): Promise<void> {
-  // Locked: two events carrying the same refund must not both find it missing.
-  const [payment] = await tx.$queryRaw<Array<{ id: string; captured: bigint; refunded: bigint }>>`
-    SELECT id, captured, refunded FROM payments WHERE provider_ref = ${event.ref} FOR UPDATE`;
+  // Locked: our own settling of this payment, and a second delivery, wait for each other.
+  await tx.$queryRaw`SELECT id FROM payments WHERE provider_ref = ${event.ref} FOR UPDATE`;
+  const payment = await tx.payment.findUnique({
+    where: { providerRef: event.ref },
+    include: { refunds: true },
+  });
   if (!payment) {
     app.logger.warn({ ref: event.ref }, "provider event: refund for an unknown payment");
     return;
   }
-  const known = await tx.refund.findMany({
-    where: { providerRef: { in: event.refunds.map((refund) => refund.ref) } },
-    select: { providerRef: true },
+  const knownRefs = new Set(payment.refunds.map((refund) => refund.providerRef));
+  const succeeded = payment.refunds.filter((refund) => refund.status === "SUCCEEDED");
+  const recorded = succeeded.reduce((sum, refund) => sum + refund.amount, 0n);
+  const fresh = event.refunds.flatMap((refund) => {
+    if (!refund.ref.endsWith(TOTAL_REF_SUFFIX)) {
+      return knownRefs.has(refund.ref) || refund.amount <= 0
+        ? []
+        : [{ ref: refund.ref, amount: BigInt(refund.amount) }];
+    }
+    // A running total: what it adds to the refunds already recorded.
+    const added = BigInt(refund.amount) - recorded;
+    return added > 0n ? [{ ref: `${refund.ref}:${refund.amount}`, amount: added }] : [];
   });
-  const knownRefs = new Set(known.map((refund) => refund.providerRef));
-  const fresh = event.refunds.filter((refund) => !knownRefs.has(refund.ref) && refund.amount > 0);
   if (fresh.length === 0) return;
 
+  const snapshot = readSnapshot(
+    (await tx.booking.findUniqueOrThrow({ where: { id: payment.bookingId }, select: { quote: true } })).quote,
+  );
   const now = app.clock.now();
-  await tx.refund.createMany({
-    data: fresh.map((refund) => ({
-      paymentId: payment.id,
-      amount: BigInt(refund.amount),
-      reason: "provider",
-      status: "SUCCEEDED" as const,
-      providerRef: refund.ref,
-      succeededAt: now,
-    })),
-  });
-  const refunded = payment.refunded + fresh.reduce((sum, refund) => sum + BigInt(refund.amount), 0n);
-  // TODO(lead): ledger journal (GUEST_FUNDS / REFUNDS) for the refunded amount.
+  let refunded = payment.refunded;
+  for (const refund of fresh) {
+    // Ours, whose confirmation our own settling has not recorded yet: the same refund.
+    const pending = payment.refunds.find((row) => row.status === "PENDING" && row.amount === refund.amount);
+    const breakdown = pending
+      ? (pending.breakdown as unknown as RefundBreakdown)
+      : proportionalBreakdown(snapshot, Number(refund.amount));
+    if (pending) {
+      await tx.refund.update({
+        where: { id: pending.id },
+        data: { status: "SUCCEEDED", providerRef: refund.ref, succeededAt: now },
+      });
+      payment.refunds = payment.refunds.filter((row) => row.id !== pending.id);
+    } else {
+      await tx.refund.create({
+        data: {
+          paymentId: payment.id,
+          amount: refund.amount,
+          reason: "refunded at the provider",
+          status: "SUCCEEDED",
+          breakdown: { ...breakdown },
+          providerRef: refund.ref,
+          succeededAt: now,
+        },
+      });
+      await shrinkScheduledPayout(tx, payment.bookingId, snapshot, payment.id);
+    }
+    await recordRefundJournal(
+      tx,
+      { bookingId: payment.bookingId, paymentId: payment.id, currency: payment.currency },
+      breakdown,
+    );
+    refunded += refund.amount;
+  }
   await tx.payment.update({
     where: { id: payment.id },
     data: { refunded, status: refunded >= payment.captured ? "REFUNDED" : "PARTIALLY_REFUNDED" },

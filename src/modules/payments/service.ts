@@ -92,17 +92,14 @@ export async function scheduleRefund(
   reason: string,
 ): Promise<Refund | null> {
   const payment = await lockedPayment(tx, bookingId);
-  let refund: Refund | null = null;
-  if (payment?.status === "CAPTURED" || payment?.status === "PARTIALLY_REFUNDED") {
-    const refundable = payment.captured - payment.refunded;
-    const amount = BigInt(breakdown.total) < refundable ? BigInt(breakdown.total) : refundable;
-    if (amount > 0n) {
-      refund = await tx.refund.create({
-        data: { paymentId: payment.id, amount, reason, breakdown: { ...breakdown } },
-      });
-    }
-  }
-  await adjustScheduledPayout(tx, bookingId, snapshot, breakdown);
+  if (payment?.status !== "CAPTURED" && payment?.status !== "PARTIALLY_REFUNDED") return null;
+  const refundable = payment.captured - payment.refunded;
+  const amount = BigInt(breakdown.total) < refundable ? BigInt(breakdown.total) : refundable;
+  if (amount <= 0n) return null;
+  const refund = await tx.refund.create({
+    data: { paymentId: payment.id, amount, reason, breakdown: { ...breakdown } },
+  });
+  await shrinkScheduledPayout(tx, bookingId, snapshot, payment.id);
   return refund;
 }
 
@@ -117,18 +114,70 @@ export function payoutFor(
   return { hostShare, fee, amount: hostShare - fee };
 }
 
-async function adjustScheduledPayout(
+/** What the payment's refunds (decided or paid) return of the host's share. */
+async function refundedOfHostShare(
+  tx: Tx,
+  paymentId: string,
+): Promise<Pick<RefundBreakdown, "nights" | "cleaningFee">> {
+  const refunds = await tx.refund.findMany({ where: { paymentId }, select: { breakdown: true } });
+  return refunds.reduce(
+    (sum, refund) => {
+      const breakdown = refund.breakdown as unknown as Partial<RefundBreakdown>;
+      return {
+        nights: sum.nights + (breakdown.nights ?? 0),
+        cleaningFee: sum.cleaningFee + (breakdown.cleaningFee ?? 0),
+      };
+    },
+    { nights: 0, cleaningFee: 0 },
+  );
+}
+
+/** A scheduled payout shrinks to what the host keeps after every refund; to nothing, it is cancelled. */
+export async function shrinkScheduledPayout(
   tx: Tx,
   bookingId: string,
   snapshot: BookingSnapshot,
-  breakdown: RefundBreakdown,
+  paymentId: string,
 ): Promise<void> {
   const payout = await tx.payout.findUnique({ where: { bookingId } });
   if (payout?.status !== "SCHEDULED") return;
-  const { amount, fee } = payoutFor(snapshot, breakdown);
+  const { amount, fee } = payoutFor(snapshot, await refundedOfHostShare(tx, paymentId));
   await tx.payout.update({
     where: { id: payout.id },
     data: amount > 0n ? { amount, fee } : { amount: 0n, fee: 0n, status: "CANCELLED" },
+  });
+}
+
+/**
+ * A refund whose parts we did not decide (made at the provider): split like the guest's total,
+ * taxes and service fee in proportion, the rest from the host's share.
+ */
+export function proportionalBreakdown(snapshot: BookingSnapshot, amount: number): RefundBreakdown {
+  const { total, taxes, serviceFee } = snapshot.quote;
+  const share = (part: number) =>
+    total > 0 ? Number(divideRoundHalfUp(BigInt(amount) * BigInt(part), BigInt(total))) : 0;
+  const [taxesPart, serviceFeePart] = [share(taxes), share(serviceFee)];
+  return {
+    nights: amount - taxesPart - serviceFeePart,
+    cleaningFee: 0,
+    serviceFee: serviceFeePart,
+    taxes: taxesPart,
+    total: amount,
+  };
+}
+
+/** The ledger journal of a refund paid to the guest. */
+export async function recordRefundJournal(
+  tx: Tx,
+  payment: { bookingId: string; paymentId: string; currency: string },
+  breakdown: RefundBreakdown,
+): Promise<void> {
+  await postJournal(tx, {
+    currency: payment.currency,
+    memo: "refund",
+    bookingId: payment.bookingId,
+    paymentId: payment.paymentId,
+    lines: refundLines(refundParts(breakdown)),
   });
 }
 
@@ -214,13 +263,11 @@ export async function settlePayment(app: App, bookingId: string): Promise<void> 
         data: { status: "SUCCEEDED", providerRef: ref, succeededAt: app.clock.now() },
       });
       refunded += refund.amount;
-      await postJournal(tx, {
-        currency: payment.currency,
-        memo: "refund",
-        bookingId,
-        paymentId: payment.id,
-        lines: refundLines(refundParts(refund.breakdown as unknown as RefundBreakdown)),
-      });
+      await recordRefundJournal(
+        tx,
+        { bookingId, paymentId: payment.id, currency: payment.currency },
+        refund.breakdown as unknown as RefundBreakdown,
+      );
     }
     if (pending.length) {
       await tx.payment.update({

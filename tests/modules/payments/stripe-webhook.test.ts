@@ -170,6 +170,35 @@ describe("POST /webhooks/stripe", () => {
       refunded: 12_000n,
       status: "PARTIALLY_REFUNDED",
     });
+    // One balanced journal: the guest's funds go down by the refund, the host's share with it.
+    const entries = await t.app.db.ledgerEntry.findMany({ where: { paymentId: payment.id } });
+    expect(new Set(entries.map((entry) => entry.journalId)).size).toBe(1);
+    expect(entries.reduce((sum, entry) => sum + entry.amount, 0n)).toBe(0n);
+    expect(entries.find((entry) => entry.account === "GUEST_FUNDS")?.amount).toBe(-12_000n);
+    expect(entries.find((entry) => entry.account === "HOST_PAYABLE")?.amount).toBe(12_000n);
+  });
+
+  it("a refund of ours the provider reports before we recorded it is the same refund, not a second", async () => {
+    const payment = await capturedPayment();
+    // Decided by a cancellation; the provider paid it, but our settling did not record it yet.
+    const ours = await t.app.db.refund.create({
+      data: {
+        paymentId: payment.id,
+        amount: 30_000n,
+        reason: "cancelled by host",
+        breakdown: { nights: 30_000, cleaningFee: 0, serviceFee: 0, taxes: 0, total: 30_000 },
+      },
+    });
+    const refundRef = `re_${unique()}`;
+    await deliver(
+      stripeEvent("charge.refunded", charge(payment.providerRef!, [{ id: refundRef, amount: 30_000 }])),
+    );
+    const refunds = await t.app.db.refund.findMany({ where: { paymentId: payment.id } });
+    expect(refunds).toMatchObject([{ id: ours.id, providerRef: refundRef, status: "SUCCEEDED" }]);
+    expect(await t.app.db.payment.findUnique({ where: { id: payment.id } })).toMatchObject({
+      refunded: 30_000n,
+      status: "REFUNDED",
+    });
   });
 
   it("a later event listing a refund already applied adds only the new one", async () => {
