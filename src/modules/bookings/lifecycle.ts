@@ -4,16 +4,16 @@
 // follows (payments module), jobs and notices are added in the same transaction, and
 // subscribers hear of it after commit.
 import type { App } from "../../app.ts";
-import type { Actor } from "../../core/actor.ts";
+import type { Actor, UserActor } from "../../core/actor.ts";
 import { isAdmin } from "../../core/actor.ts";
 import { notFound } from "../../core/errors.ts";
 import type { Booking } from "../../generated/prisma/client.ts";
 import type { ActorRole } from "../../generated/prisma/enums.ts";
-import type { IdempotencyCodec } from "../../infra/idempotency.ts";
 import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
 import { announceCalendarChange } from "../listings/calendar.ts";
 import { capturePayment, schedulePayout, scheduleRefund, settleAfterCommit } from "../payments/service.ts";
 import "./events.ts";
+import { oncePerKey } from "./keys.ts";
 import { checkInInstant, checkOutInstant, refundFor } from "./refund-policy.ts";
 import { type BookingSnapshot, readSnapshot } from "./snapshot.ts";
 import { type BookingAction, type BookingParty, nextStatus } from "./state-machine.ts";
@@ -35,34 +35,6 @@ export function partyOf(actor: Actor, booking: Pick<Booking, "guestId" | "hostId
 /** Guests, hosts and admins see a booking; to anyone else it does not exist. */
 export const canViewBooking = (actor: Actor | null, booking: Pick<Booking, "guestId" | "hostId">): boolean =>
   actor !== null && partyOf(actor, booking) !== "OTHER";
-
-const BOOKING_INSTANTS = [
-  "checkIn",
-  "checkOut",
-  "expiresAt",
-  "confirmedAt",
-  "declinedAt",
-  "cancelledAt",
-  "completedAt",
-  "createdAt",
-  "updatedAt",
-] as const;
-
-/**
- * What an idempotency key keeps of a booking answer: the booking row as it was answered, so a
- * replay shows the first answer (its status then), not whatever the booking became since.
- */
-export const bookingCodec = (): IdempotencyCodec<Booking> => ({
-  save: (booking) => ({ ...JSON.parse(JSON.stringify({ ...booking, total: booking.total.toString() })) }),
-  load: (stored) => {
-    const row = stored as Record<string, unknown>;
-    const revived: Record<string, unknown> = { ...row, total: BigInt(row.total as string) };
-    for (const key of BOOKING_INSTANTS) {
-      revived[key] = row[key] == null ? null : new Date(row[key] as string);
-    }
-    return revived as unknown as Booking;
-  },
-});
 
 /** The booking row, locked for the rest of the transaction; NOT_FOUND unless the actor may see it. */
 async function lockedBooking(tx: Tx, actor: Actor, bookingId: string): Promise<Booking> {
@@ -158,35 +130,46 @@ async function endBooking(
   return ended;
 }
 
-export const acceptBooking = (actor: Actor, input: { bookingId: string }, app: App): Promise<Booking> =>
-  runTransition(app, actor, input.bookingId, {
-    action: "accept",
-    apply: (tx, effects, booking) =>
-      confirmInside(tx, effects, app, booking, readSnapshot(booking.quote), "accepted"),
-  });
+/** Keys are optional on accept and decline, required on cancel (the contract). */
+type Keyed<T> = T & { idempotencyKey?: string | null };
 
-export const declineBooking = (
-  actor: Actor,
-  input: { bookingId: string; reason?: string | null },
+export const acceptBooking = (
+  actor: UserActor,
+  input: Keyed<{ bookingId: string }>,
   app: App,
 ): Promise<Booking> =>
-  runTransition(app, actor, input.bookingId, {
-    action: "decline",
-    apply: (tx, effects, booking) =>
-      endBooking(
-        tx,
-        effects,
-        app,
-        booking,
-        {
-          status: "DECLINED",
-          declinedAt: app.clock.now(),
-          cancelReason: input.reason ?? null,
-          expiresAt: null,
-        },
-        "declined",
-      ),
-  });
+  oncePerKey(app, actor, "acceptBooking", input, { required: false }, () =>
+    runTransition(app, actor, input.bookingId, {
+      action: "accept",
+      apply: (tx, effects, booking) =>
+        confirmInside(tx, effects, app, booking, readSnapshot(booking.quote), "accepted"),
+    }),
+  );
+
+export const declineBooking = (
+  actor: UserActor,
+  input: Keyed<{ bookingId: string; reason?: string | null }>,
+  app: App,
+): Promise<Booking> =>
+  oncePerKey(app, actor, "declineBooking", input, { required: false }, () =>
+    runTransition(app, actor, input.bookingId, {
+      action: "decline",
+      apply: (tx, effects, booking) =>
+        endBooking(
+          tx,
+          effects,
+          app,
+          booking,
+          {
+            status: "DECLINED",
+            declinedAt: app.clock.now(),
+            cancelReason: input.reason ?? null,
+            expiresAt: null,
+          },
+          "declined",
+        ),
+    }),
+  );
 
 const cancelledBy: Record<BookingParty, ActorRole> = {
   GUEST: "GUEST",
@@ -197,37 +180,39 @@ const cancelledBy: Record<BookingParty, ActorRole> = {
 };
 
 export const cancelBooking = (
-  actor: Actor,
-  input: { bookingId: string; reason?: string | null },
+  actor: UserActor,
+  input: Keyed<{ bookingId: string; reason?: string | null }>,
   app: App,
 ): Promise<Booking> =>
-  runTransition(app, actor, input.bookingId, {
-    action: "cancel",
-    apply: async (tx, effects, booking, party) => {
-      const now = app.clock.now();
-      const snapshot = readSnapshot(booking.quote);
-      if (booking.status === "CONFIRMED") {
-        const by = party === "GUEST" ? "GUEST" : party === "HOST" ? "HOST" : "ADMIN";
-        const breakdown = refundFor(snapshot, { by, at: now, bookedAt: booking.createdAt });
-        await scheduleRefund(tx, booking.id, snapshot, breakdown, `cancelled by ${by.toLowerCase()}`);
-      }
-      await tx.$executeRaw`SELECT graphile_worker.remove_job(${`expire:${booking.id}`})`;
-      return endBooking(
-        tx,
-        effects,
-        app,
-        booking,
-        {
-          status: "CANCELLED",
-          cancelledAt: now,
-          cancelledBy: cancelledBy[party],
-          cancelReason: input.reason ?? null,
-          expiresAt: null,
-        },
-        "cancelled",
-      );
-    },
-  });
+  oncePerKey(app, actor, "cancelBooking", input, { required: true }, () =>
+    runTransition(app, actor, input.bookingId, {
+      action: "cancel",
+      apply: async (tx, effects, booking, party) => {
+        const now = app.clock.now();
+        const snapshot = readSnapshot(booking.quote);
+        if (booking.status === "CONFIRMED") {
+          const by = party === "GUEST" ? "GUEST" : party === "HOST" ? "HOST" : "ADMIN";
+          const breakdown = refundFor(snapshot, { by, at: now, bookedAt: booking.createdAt });
+          await scheduleRefund(tx, booking.id, snapshot, breakdown, `cancelled by ${by.toLowerCase()}`);
+        }
+        await tx.$executeRaw`SELECT graphile_worker.remove_job(${`expire:${booking.id}`})`;
+        return endBooking(
+          tx,
+          effects,
+          app,
+          booking,
+          {
+            status: "CANCELLED",
+            cancelledAt: now,
+            cancelledBy: cancelledBy[party],
+            cancelReason: input.reason ?? null,
+            expiresAt: null,
+          },
+          "cancelled",
+        );
+      },
+    }),
+  );
 
 /** The expiry job: a request the host left unanswered. Returns false when there was nothing to do. */
 export async function expireBooking(app: App, bookingId: string): Promise<boolean> {

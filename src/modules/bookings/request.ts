@@ -9,7 +9,6 @@ import type { UserActor } from "../../core/actor.ts";
 import { addDays, formatCalendarDate } from "../../core/calendar-date.ts";
 import { badInput, type FieldError, invalidState, notFound } from "../../core/errors.ts";
 import type { Booking, Listing, Prisma } from "../../generated/prisma/client.ts";
-import { idempotent, validateIdempotencyKey } from "../../infra/idempotency.ts";
 import { unitOfWork } from "../../infra/unit-of-work.ts";
 import { canViewListing } from "../listings/access.ts";
 import { announceCalendarChange, datesUnavailable, listingToday } from "../listings/calendar.ts";
@@ -26,7 +25,8 @@ import {
   type StayRequest,
   stayIssues,
 } from "../pricing/quote-service.ts";
-import { confirmInside, announceBooking, bookingCodec } from "./lifecycle.ts";
+import { announceBooking, confirmInside } from "./lifecycle.ts";
+import { oncePerKey } from "./keys.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { nextStatus } from "./state-machine.ts";
 
@@ -44,13 +44,9 @@ export async function requestBooking(
   input: RequestBookingInput,
   app: App,
 ): Promise<Booking> {
-  const key = validateIdempotencyKey(input.idempotencyKey);
   const { idempotencyKey: _key, ...request } = input;
-  return idempotent(
-    app,
-    { userId: actor.userId, key, operation: "requestBooking", input: request },
-    bookingCodec(),
-    () => placeBooking(actor, request, app),
+  return oncePerKey(app, actor, "requestBooking", input, { required: true }, () =>
+    placeBooking(actor, request, app),
   );
 }
 

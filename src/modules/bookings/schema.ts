@@ -1,10 +1,8 @@
-// Bookings in the schema: the Booking and Payment types, the guest's and host's lists, the
-// booking mutations and the bookingUpdated subscription. Resolvers parse, declare who may act
-// (bookingParty) and call the use cases.
+// Bookings in the schema: the Booking, Payment and Payout types, the guest's and host's lists and
+// the bookingUpdated subscription (the mutations are in mutation-schema.ts).
 import { builder } from "../../graphql/builder.ts";
 import { requireActor } from "../../graphql/actor.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { inputRules, textRule } from "../../graphql/validation.ts";
 import { isAdmin, type MaybeActor } from "../../core/actor.ts";
 import { formatCalendarDate } from "../../core/calendar-date.ts";
 import { notFound } from "../../core/errors.ts";
@@ -16,16 +14,12 @@ import {
 } from "../../generated/prisma/enums.ts";
 import type { Booking, Prisma } from "../../generated/prisma/client.ts";
 import { CancellationPolicyEnum } from "../listings/enums.ts";
-import { calendarDate } from "../listings/calendar.ts";
 import { money } from "../pricing/money.ts";
 import { QuoteRef } from "../pricing/quote-schema.ts";
 import { MoneyRef } from "../pricing/schema.ts";
-import { idempotent } from "../../infra/idempotency.ts";
-import { acceptBooking, bookingCodec, canViewBooking, cancelBooking, declineBooking } from "./lifecycle.ts";
-import { BOOKING_MESSAGE_MAX, requestBooking } from "./request.ts";
+import { canViewBooking } from "./lifecycle.ts";
 import { readSnapshot } from "./snapshot.ts";
 import type { BookingChangedEvent } from "./events.ts";
-import { validateIdempotencyKey } from "../../infra/idempotency.ts";
 
 export const BookingStatusEnum = builder.enumType(BookingStatusValues, { name: "BookingStatus" });
 const PaymentStatusEnum = builder.enumType(PaymentStatusValues, { name: "PaymentStatus" });
@@ -93,8 +87,11 @@ export const PayoutStatusEnum = builder.enumType(PayoutStatusValues, {
 
 builder.prismaNode("Payout", {
   id: { field: "id" },
-  findUnique: (id, ctx) =>
-    isAdmin(ctx.actor) ? { id } : { id, hostId: ctx.actor?.kind === "user" ? ctx.actor.userId : "" },
+  // node(id): a payout is its host's (and admins') only.
+  findUnique: (id, ctx) => {
+    if (isAdmin(ctx.actor)) return { id };
+    return ctx.actor?.kind === "user" ? { id, hostId: ctx.actor.userId } : { id, hostId: { in: [] } };
+  },
   fields: (t) => ({
     status: t.expose("status", { type: PayoutStatusEnum }),
     amount: t.field({ type: MoneyRef, resolve: (p) => money(Number(p.amount), p.currency) }),
@@ -197,124 +194,11 @@ function reservationsWhere(
   actor: MaybeActor,
   args: { listingId?: string | null; status?: Parameters<typeof statusFilter>[0] },
 ): Prisma.BookingWhereInput {
-  const hostId = actor?.kind === "user" ? actor.userId : "";
+  const hostId = actor?.kind === "user" ? actor.userId : undefined;
   // Another host's listing id names no reservation of the caller's: the list is empty, nothing leaks.
   const listing = args.listingId ? { listingId: decodeIdOf("Listing", args.listingId, "Listing") } : {};
-  return { hostId, ...listing, ...statusFilter(args.status) };
+  return { hostId: hostId ?? { in: [] }, ...listing, ...statusFilter(args.status) };
 }
-
-// ─── Mutations ───────────────────────────────────────────────────────────────
-
-const idempotencyKeyField =
-  "A client-chosen key (up to 255 characters): a retry with it returns the first answer.";
-
-const RequestBookingInput = builder.inputType("RequestBookingInput", {
-  validate: inputRules({ message: textRule({ max: BOOKING_MESSAGE_MAX, multiline: true }).nullish() }),
-  fields: (t) => ({
-    listingId: t.id({ required: true }),
-    checkIn: t.field({ type: "Date", required: true }),
-    checkOut: t.field({ type: "Date", required: true }),
-    guests: t.int({ required: true }),
-    message: t.string({ description: `To the host, at most ${BOOKING_MESSAGE_MAX} characters.` }),
-    paymentMethod: t.string({ required: true, description: "A payment provider token, e.g. pm_card_visa." }),
-    idempotencyKey: t.string({ description: `Required. ${idempotencyKeyField}` }),
-  }),
-});
-
-const bookingIdInput = (name: string, extra: { reason?: boolean; keyRequired?: boolean } = {}) =>
-  builder.inputType(name, {
-    validate: inputRules({ reason: textRule({ max: 1_000, multiline: true }).nullish() }),
-    fields: (t) => ({
-      bookingId: t.id({ required: true }),
-      ...(extra.reason ? { reason: t.string({ description: "At most 1,000 characters." }) } : {}),
-      idempotencyKey: t.string({
-        description: `${extra.keyRequired ? "Required" : "Optional"}. ${idempotencyKeyField}`,
-      }),
-    }),
-  });
-
-const AcceptBookingInput = bookingIdInput("AcceptBookingInput");
-const DeclineBookingInput = bookingIdInput("DeclineBookingInput", { reason: true });
-const CancelBookingInput = bookingIdInput("CancelBookingInput", { reason: true, keyRequired: true });
-
-const BookingPayload = (name: string) =>
-  builder.objectRef<{ booking: Booking }>(name).implement({
-    fields: (t) => ({ booking: t.field({ type: BookingRef, resolve: (payload) => payload.booking }) }),
-  });
-
-const bookingIdOf = (input: { bookingId: string }) => decodeIdOf("Booking", input.bookingId, "Booking");
-
-/** Runs a booking change once per idempotency key (when one is given, or `required`). */
-function withKey(
-  ctx: Parameters<typeof requireActor>[0],
-  operation: string,
-  input: { idempotencyKey?: string | null; bookingId: string; reason?: string | null },
-  required: boolean,
-  run: () => Promise<Booking>,
-): Promise<Booking> {
-  if (!required && input.idempotencyKey == null) return run();
-  const actor = requireActor(ctx);
-  const key = validateIdempotencyKey(input.idempotencyKey);
-  const { idempotencyKey: _key, ...rest } = input;
-  return idempotent(ctx.app, { userId: actor.userId, key, operation, input: rest }, bookingCodec(), run);
-}
-
-builder.mutationFields((t) => ({
-  requestBooking: t.field({
-    type: BookingPayload("RequestBookingPayload"),
-    description:
-      "Books a stay: CONFIRMED at once on instant-book listings, else PENDING until the host answers (24 h). The guest's money is held at request and taken on confirmation. DATES_UNAVAILABLE when a night is taken, PAYMENT_FAILED when the card is refused.",
-    authScopes: { authenticated: true },
-    args: { input: t.arg({ type: RequestBookingInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      booking: await requestBooking(
-        requireActor(ctx),
-        {
-          ...input,
-          listingId: decodeIdOf("Listing", input.listingId, "Listing"),
-          checkIn: calendarDate(input.checkIn, "checkIn"),
-          checkOut: calendarDate(input.checkOut, "checkOut"),
-        },
-        ctx.app,
-      ),
-    }),
-  }),
-  acceptBooking: t.field({
-    type: BookingPayload("AcceptBookingPayload"),
-    description:
-      "The host accepts a PENDING request: the guest's payment is captured. PAYMENT_FAILED leaves it PENDING.",
-    authScopes: { authenticated: true },
-    args: { input: t.arg({ type: AcceptBookingInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      booking: await withKey(ctx, "acceptBooking", input, false, () =>
-        acceptBooking(requireActor(ctx), { bookingId: bookingIdOf(input) }, ctx.app),
-      ),
-    }),
-  }),
-  declineBooking: t.field({
-    type: BookingPayload("DeclineBookingPayload"),
-    description: "The host declines a PENDING request: its nights are freed and the guest's hold released.",
-    authScopes: { authenticated: true },
-    args: { input: t.arg({ type: DeclineBookingInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      booking: await withKey(ctx, "declineBooking", input, false, () =>
-        declineBooking(requireActor(ctx), { bookingId: bookingIdOf(input), reason: input.reason }, ctx.app),
-      ),
-    }),
-  }),
-  cancelBooking: t.field({
-    type: BookingPayload("CancelBookingPayload"),
-    description:
-      "The guest or the host cancels a PENDING or CONFIRMED booking. Nights are freed; refunds follow the policy agreed at booking (a host cancellation refunds everything).",
-    authScopes: { authenticated: true },
-    args: { input: t.arg({ type: CancelBookingInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      booking: await withKey(ctx, "cancelBooking", input, true, () =>
-        cancelBooking(requireActor(ctx), { bookingId: bookingIdOf(input), reason: input.reason }, ctx.app),
-      ),
-    }),
-  }),
-}));
 
 // ─── Subscription ────────────────────────────────────────────────────────────
 
