@@ -27,11 +27,12 @@ export interface HeldAuthorization {
   ref: string;
 }
 
-export const paymentFailed = (message: string, declineCode?: string): AppError =>
+/** PAYMENT_FAILED; the provider's decline code, when there is one, names the cause on `path`. */
+export const paymentFailed = (message: string, declineCode?: string, path = "paymentMethod"): AppError =>
   new AppError(
     "PAYMENT_FAILED",
     message,
-    declineCode ? { fields: [{ path: "paymentMethod", message: declineCode }] } : undefined,
+    declineCode ? { fields: [{ path, message: `declined by the provider: ${declineCode}` }] } : undefined,
   );
 
 export const providerUnavailable = (): AppError =>

@@ -9,7 +9,7 @@ import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { RefundBreakdown } from "../bookings/refund-policy.ts";
 import { type BookingSnapshot, readSnapshot } from "../bookings/snapshot.ts";
 import { divideRoundHalfUp } from "../pricing/quote.ts";
-import { providerUnavailable } from "./authorization.ts";
+import { paymentFailed, providerUnavailable } from "./authorization.ts";
 import { captureLines, type PaymentParts, payoutLines, postJournal, refundLines } from "./ledger.ts";
 import { PaymentDeclinedError, ProviderUnavailableError, providerKeys } from "./provider.ts";
 
@@ -58,10 +58,10 @@ export async function capturePayment(tx: Tx, app: App, bookingId: string, snapsh
     });
   } catch (error) {
     if (error instanceof PaymentDeclinedError) {
-      throw new AppError(
-        "PAYMENT_FAILED",
+      throw paymentFailed(
         "The guest's payment could not be captured; the request stays pending",
-        { fields: [{ path: "bookingId", message: error.declineCode }] },
+        error.declineCode,
+        "bookingId",
       );
     }
     if (error instanceof ProviderUnavailableError) throw providerUnavailable();
