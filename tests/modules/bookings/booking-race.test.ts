@@ -1,6 +1,7 @@
 // No double booking, ever: 50 guests ask for overlapping stays of one listing at the same moment,
 // over real HTTP. PostgreSQL's exclusion constraint decides; the losers' money is released.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { UpdateListingDocument } from "../../../schema/generated/graphql.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { bookingInput, expectBooksBalanced, requestBooking, stayFixture } from "../../helpers/bookings.ts";
@@ -67,3 +68,22 @@ it.each([
     expect((byStatus.VOIDED ?? 0) + 1).toBe(charges.length);
   },
 );
+
+it("a currency change racing a booking never leaves a live booking in a currency the listing left", async () => {
+  for (let round = 0; round < 10; round++) {
+    const stay = await stayFixture(t, { currency: "EUR" });
+    const [booked, changed] = await Promise.all([
+      requestBooking(stay.guest, bookingInput(stay, { checkIn: "2027-06-01", checkOut: "2027-06-03" })),
+      stay.host.client.request(UpdateListingDocument, {
+        input: { listingId: stay.listingId, currency: "USD" },
+      }),
+    ]);
+    const listing = await t.app.db.listing.findUniqueOrThrow({ where: { id: stay.listing.id } });
+    const bookings = await t.app.db.booking.findMany({ where: { listingId: stay.listing.id } });
+    // One of the two went first: the booking in EUR (and the change refused), or the change
+    // (and the booking priced in USD).
+    expect(bookings.every((booking) => booking.currency === listing.currency)).toBe(true);
+    expect(booked.errors === undefined || changed.errors === undefined).toBe(true);
+    if (changed.errors) expect(codeOf(changed)).toBe("BAD_USER_INPUT");
+  }
+});
