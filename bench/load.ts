@@ -45,11 +45,17 @@ export interface LoadResult {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const origin = new URL(options.baseUrl);
+/** The origin to drive; anything but plain HTTP on loopback is refused. */
+export function loopbackOrigin(baseUrl: string): URL {
+  const origin = new URL(baseUrl);
   if (origin.protocol !== "http:" || !LOOPBACK.has(origin.hostname)) {
-    throw new Error(`refusing to load ${options.baseUrl}: loopback http only`);
+    throw new Error(`refusing to load ${baseUrl}: loopback http only`);
   }
+  return origin;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const origin = loopbackOrigin(options.baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const histogram = createHistogram({ lowest: 1, highest: 60_000_000, figures: 3 });
@@ -120,7 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
-function send(
+export function send(
   origin: URL,
   agent: Agent,
   spec: RequestSpec,
@@ -152,7 +158,7 @@ function send(
   });
 }
 
-function transportCode(error: unknown): string {
+export function transportCode(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as Error & { code?: unknown }).code;
     if (typeof code === "string") return code;

@@ -27,6 +27,8 @@ export interface ServerActivity {
    * (warm-up too): counting only the window would charge it for requests in flight when it opened.
    */
   statementsPerRequest: number;
+  /** The statements themselves, over the whole scenario. */
+  statements: number;
   cache: { hits: number; misses: number; errors: number; hitRatio: number | null };
   /** Process CPU (all threads) as a share of one core. */
   cpuPercent: number;
@@ -100,6 +102,7 @@ export function createProbe(app: App) {
       const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
       return {
         statementsPerRequest: answered ? round((statements - begun.statements) / answered) : 0,
+        statements: statements - begun.statements,
         cache: {
           hits,
           misses,

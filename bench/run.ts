@@ -12,12 +12,25 @@ import { LogInDocument } from "../schema/generated/graphql.ts";
 import { GraphQLClient } from "../tests/helpers/client.ts";
 import { createScratchDatabase } from "./database.ts";
 import type { LoadMessage, LoadPlan } from "./load-process.ts";
-import { createProbe, settledMemory } from "./probe.ts";
-import { formatRow, formatTable, type RunReport, type ScenarioReport, writeJson } from "./report.ts";
-import { type Scenario, type ScenarioParams, scenarios, selectScenarios } from "./scenarios.ts";
-import { BENCH_GUEST, seedBenchData } from "./seed.ts";
+import { createProbe, type MemoryFigures, type ServerActivity, settledMemory } from "./probe.ts";
+import { checkRaces, raceWasFair } from "./race-check.ts";
+import {
+  formatPeerNotes,
+  formatRaceRow,
+  formatRaceTable,
+  formatRow,
+  formatTable,
+  type RaceReport,
+  type RunReport,
+  type ScenarioReport,
+  writeJson,
+} from "./report.ts";
+import { BENCH_GUESTS, type Scenario, type ScenarioParams, scenarios, selectScenarios } from "./scenarios.ts";
+import { BENCH_GUEST, benchReviewer, RACE_POOL, seedBenchData } from "./seed.ts";
 
 const WARMUP_MS = 2_000;
+/** A race's first round warms the code paths and is not recorded. */
+const WARMUP_ROUNDS = 1;
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -69,7 +82,11 @@ async function main(): Promise<void> {
     listings: positiveInt("BENCH_LISTINGS", 100_000),
     seconds: positiveInt("BENCH_SECONDS", 10),
     concurrency: positiveInt("BENCH_CONCURRENCY", 32),
+    raceRounds: positiveInt("BENCH_RACE_ROUNDS", 5),
   };
+  if (settings.raceRounds + WARMUP_ROUNDS > RACE_POOL) {
+    throw new Error(`BENCH_RACE_ROUNDS must be at most ${RACE_POOL - WARMUP_ROUNDS}`);
+  }
   log(
     `${selected.length} scenario(s), ${settings.seconds} s each after ${WARMUP_MS / 1000} s warm-up, ` +
       `concurrency ${settings.concurrency}, ${settings.listings.toLocaleString("en")} listings`,
@@ -93,6 +110,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: "silent",
     GRAPHQL_PERSISTED_ONLY: "true",
     SEED_DEMO_DATA: "false",
+    // The booking scenarios sign BENCH_GUESTS guests in from this one address.
+    LOGIN_LIMIT_PER_IP: "100000",
     WORKER_IN_PROCESS: "false",
     DATA_DIR: join(tmpdir(), "roost-bench-data"),
   });
@@ -109,12 +128,21 @@ async function main(): Promise<void> {
     cities: seed.cities,
     listingPageIds: seed.listingPageIds,
     quoteIds: seed.quoteIds,
+    raceIds: seed.raceIds,
   };
   const reports: ScenarioReport[] = [];
+  const races: RaceReport[] = [];
   for (const scenario of selected) {
-    const token = scenario.needsToken ? await logIn(server.url) : undefined;
+    const token = scenario.needsToken ? await logIn(server.url, BENCH_GUEST) : undefined;
+    // Signed in afresh for each scenario, so no access token expires during a long run.
+    const guestTokens = scenario.needsGuests ? await logInGuests(server.url) : undefined;
     log(`${scenario.name}: ${scenario.measures}`);
-    const report = await runScenario(
+    const roundsSent = settings.raceRounds + WARMUP_ROUNDS;
+    const {
+      outcome,
+      server: activity,
+      memory,
+    } = await runScenario(
       scenario,
       {
         scenario: scenario.name,
@@ -122,15 +150,39 @@ async function main(): Promise<void> {
         concurrency: settings.concurrency,
         warmupMs: WARMUP_MS,
         durationMs: settings.seconds * 1000,
-        params: { ...params, token },
+        rounds: settings.raceRounds,
+        warmupRounds: WARMUP_ROUNDS,
+        params: { ...params, token, guestTokens },
       },
       probe,
     );
-    log(formatRow(report));
-    reports.push(report);
+    const common = { name: scenario.name, measures: scenario.measures, server: activity, memory };
+    if (outcome.type === "burst-result") {
+      const check = await checkRaces(app, params.raceIds.slice(0, roundsSent));
+      const race: RaceReport = { ...common, burst: outcome.result, roundsSent, check };
+      log(formatRaceRow(race));
+      const decided = outcome.result.rounds.every((round) => round.winners === 1 && round.errors === 0);
+      if (!decided || !raceWasFair(check)) {
+        log(`${scenario.name}: NOT exactly one winner per round with every other request refused`);
+        process.exitCode = 1;
+      }
+      races.push(race);
+    } else {
+      const report: ScenarioReport = { ...common, load: outcome.result };
+      log(formatRow(report));
+      reports.push(report);
+    }
+  }
+  for (const report of reports) {
+    const scenario = scenarios.find((candidate) => candidate.name === report.name);
+    const peerName = scenario?.kind === "burst" ? undefined : scenario?.peer;
+    const peer = reports.find((candidate) => candidate.name === peerName);
+    if (peer) report.peer = { name: peer.name, requestsPerSecond: peer.load.requestsPerSecond };
   }
 
-  console.log(`\n${formatTable(reports)}\n`);
+  if (reports.length) console.log(`\n${formatTable(reports)}\n`);
+  for (const note of formatPeerNotes(reports)) console.log(note);
+  if (races.length) console.log(`\n${formatRaceTable(races)}\n`);
   const run: RunReport = {
     date: new Date().toISOString(),
     node: process.version,
@@ -146,13 +198,20 @@ async function main(): Promise<void> {
     },
     seed: { seconds: seed.seconds, counts: seed.counts },
     scenarios: reports,
+    races,
   };
   if (process.env.BENCH_OUTPUT) log(`wrote ${writeJson(run, process.env.BENCH_OUTPUT)}`);
 }
 
 type Probe = ReturnType<typeof createProbe>;
 
-async function runScenario(scenario: Scenario, plan: LoadPlan, probe: Probe): Promise<ScenarioReport> {
+interface Measured {
+  outcome: Extract<LoadMessage, { type: "result" | "burst-result" }>;
+  server: ServerActivity;
+  memory: MemoryFigures;
+}
+
+async function runScenario(scenario: Scenario, plan: LoadPlan, probe: Probe): Promise<Measured> {
   const begun = await probe.begin();
   return new Promise((resolve, reject) => {
     // Inherits tsx's loader flags from this process.
@@ -160,7 +219,7 @@ async function runScenario(scenario: Scenario, plan: LoadPlan, probe: Probe): Pr
     loadProcess = child;
     let window: ReturnType<Probe["start"]> | undefined;
     let settled = false;
-    const finish = (outcome: () => Promise<ScenarioReport> | never) => {
+    const finish = (outcome: () => Promise<Measured> | never) => {
       if (settled) return;
       settled = true;
       clearTimeout(watchdog);
@@ -178,17 +237,11 @@ async function runScenario(scenario: Scenario, plan: LoadPlan, probe: Probe): Pr
     child.on("message", (message: LoadMessage) => {
       if (message.type === "measuring") {
         window = probe.start();
-      } else if (message.type === "result") {
+      } else if (message.type === "result" || message.type === "burst-result") {
         const opened = window ?? probe.start();
         finish(async () => {
           const server = await probe.stop(begun, await opened);
-          return {
-            name: scenario.name,
-            measures: scenario.measures,
-            load: message.result,
-            server,
-            memory: settledMemory(),
-          };
+          return { outcome: message, server, memory: settledMemory() };
         });
       } else {
         finish(() => Promise.reject(new Error(`${scenario.name}: ${message.message}`)));
@@ -204,11 +257,21 @@ async function runScenario(scenario: Scenario, plan: LoadPlan, probe: Probe): Pr
   });
 }
 
-/** Signs the seeded guest in through the LogIn operation, as a client would. */
-async function logIn(baseUrl: string): Promise<string> {
+/** Signs a seeded user in through the LogIn operation, as a client would. */
+async function logIn(baseUrl: string, user: { email: string; password: string }): Promise<string> {
   const client = new GraphQLClient(`${baseUrl}/graphql`);
-  const data = await client.ok(LogInDocument, { input: { ...BENCH_GUEST } });
+  const data = await client.ok(LogInDocument, { input: { ...user } });
   return data.logIn.accessToken;
+}
+
+/** BENCH_GUESTS distinct guests (the seeded reviewers), a few at a time: each log-in hashes. */
+async function logInGuests(baseUrl: string): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let first = 1; first <= BENCH_GUESTS; first += 5) {
+    const batch = Array.from({ length: Math.min(5, BENCH_GUESTS - first + 1) }, (_, i) => first + i);
+    tokens.push(...(await Promise.all(batch.map((n) => logIn(baseUrl, benchReviewer(n))))));
+  }
+  return tokens;
 }
 
 /** Removes every key this run wrote under its prefix (cache entries, versions, session marks). */

@@ -1,10 +1,13 @@
 // The benchmark scenarios: what each request looks like and which answers count as errors.
-// Imported by run.ts (names, order) and by the load process (request generators).
+// Imported by run.ts (names, order) and by the load process (request generators). Most are
+// closed loops (load.ts); a race is a burst (burst.ts): rounds of requests sent all at once.
+import { randomUUID } from "node:crypto";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import {
   ListingDocument,
   MeDocument,
   QuoteDocument,
+  RequestBookingDocument,
   SearchListingsDocument,
 } from "../schema/generated/graphql.ts";
 import type { Outcome, RequestSpec } from "./load.ts";
@@ -22,18 +25,42 @@ export interface ScenarioParams {
   listingPageIds: string[];
   /** Listing global ids for quotes (a wide pool; quotes are never cached). */
   quoteIds: string[];
+  /** Listing global ids no other scenario books or quotes: one fresh listing per race round. */
+  raceIds: string[];
   /** A signed-in guest's access token, for scenarios with `needsToken`. */
   token?: string;
+  /** Access tokens of BENCH_GUESTS distinct signed-in guests, for scenarios with `needsGuests`. */
+  guestTokens?: string[];
 }
 
-export interface Scenario {
+interface ScenarioBase {
   name: string;
   /** One line for the README and the report. */
   measures: string;
   needsToken?: boolean;
-  requests(params: ScenarioParams): () => RequestSpec;
+  needsGuests?: boolean;
   classify: (status: number, body: string) => Outcome;
 }
+
+/** A closed loop for a fixed time (the default kind). */
+export interface LoopScenario extends ScenarioBase {
+  kind?: "loop";
+  requests(params: ScenarioParams): () => RequestSpec;
+  /** A scenario of the same run this one is read against: the report gives its share of the peer's req/s. */
+  peer?: string;
+}
+
+/** Rounds of requests sent at once, each round timed until its last answer. */
+export interface BurstScenario extends ScenarioBase {
+  kind: "burst";
+  /** The requests of round `index` (warm-up rounds included, from 0). */
+  round(params: ScenarioParams, index: number): RequestSpec[];
+}
+
+export type Scenario = LoopScenario | BurstScenario;
+
+/** Guests signed in for the booking scenarios (the seed's reviewers): one per racing request. */
+export const BENCH_GUESTS = 50;
 
 /** Codegen's client preset stamps each document with its manifest hash. */
 type Persisted = { __meta__?: { hash?: string } };
@@ -100,6 +127,36 @@ export function isoDay(days: number, from = new Date()): string {
 
 /** Slightly different radii make every request a distinct search, so the cache never answers. */
 const jitteredRadius = () => 20 + Math.random() / 1000;
+
+/** Booked stays start after every seeded host block and custom price (those end by day 71). */
+const BOOKING_FROM_DAY = 80;
+/** Within every seeded listing's minimum and maximum nights. */
+const BOOKING_NIGHTS = 3;
+/** The race's stay: far from the booked stays, on listings nothing else touches. */
+const RACE_CHECK_IN_DAY = 200;
+
+function bookingRequest(listingId: string, checkInDay: number, token: string | undefined): RequestSpec {
+  return persisted(
+    RequestBookingDocument,
+    {
+      input: {
+        listingId,
+        checkIn: isoDay(checkInDay),
+        checkOut: isoDay(checkInDay + BOOKING_NIGHTS),
+        guests: 1,
+        paymentMethod: "pm_card_visa",
+        idempotencyKey: randomUUID(),
+      },
+    },
+    token,
+  );
+}
+
+function guestTokens(params: ScenarioParams): string[] {
+  const tokens = params.guestTokens ?? [];
+  if (tokens.length < BENCH_GUESTS) throw new Error(`${BENCH_GUESTS} signed-in guests are needed`);
+  return tokens;
+}
 
 export const scenarios: Scenario[] = [
   {
@@ -184,6 +241,40 @@ export const scenarios: Scenario[] = [
       });
     },
     classify: graphqlOutcome({ refusals: ["DATES_UNAVAILABLE"], mustInclude: '"total"' }),
+  },
+  {
+    name: "request booking",
+    measures:
+      "requestBooking for distinct stays: each request the next listing of the quote pool (back-to-back 3-night stays from 80 days ahead once the pool is used), the next of 50 guests and a fresh idempotency key; authorize, then commit under the listing lock (a third of the listings book instantly and capture too); any refusal, DATES_UNAVAILABLE included, is an error",
+    needsGuests: true,
+    peer: "quote",
+    requests: (params) => {
+      const tokens = guestTokens(params);
+      let sent = 0;
+      return () => {
+        const n = sent++;
+        const listingId = params.quoteIds[n % params.quoteIds.length];
+        if (!listingId) throw new Error("no listings to book");
+        const checkInDay = BOOKING_FROM_DAY + Math.floor(n / params.quoteIds.length) * BOOKING_NIGHTS;
+        return bookingRequest(listingId, checkInDay, tokens[n % tokens.length]);
+      };
+    },
+    classify: graphqlOutcome({ mustInclude: '"booking":{' }),
+  },
+  {
+    kind: "burst",
+    name: "booking race",
+    measures:
+      "50 guests requestBooking the same 3-night stay of one listing at once, a fresh listing each round: all pass the first availability read and authorize, then their commits queue on the listing's row lock, where the re-check (the exclusion constraint behind it) lets one win; every other must answer DATES_UNAVAILABLE and void its authorization",
+    needsGuests: true,
+    round: (params, index) => {
+      const listingId = params.raceIds[index];
+      if (!listingId) throw new Error(`no fresh listing for race round ${index}`);
+      return guestTokens(params)
+        .slice(0, BENCH_GUESTS)
+        .map((token) => bookingRequest(listingId, RACE_CHECK_IN_DAY, token));
+    },
+    classify: graphqlOutcome({ refusals: ["DATES_UNAVAILABLE"], mustInclude: '"booking":{' }),
   },
 ];
 

@@ -94,13 +94,23 @@ const CITY_RADIUS_KM = 30;
 const REVIEWERS = 200;
 const LISTING_PAGE_POOL = 1_000;
 const QUOTE_POOL = 10_000;
+/** Listings for booking races, apart from the quote pool: at most this many rounds per run. */
+export const RACE_POOL = 100;
 
 export const BENCH_GUEST = { email: "guest@roost.bench", password: "roost-bench-password" } as const;
+
+/** The seeded reviewers sign in with the bench guest's password: the booking scenarios' guests. */
+export const benchReviewer = (n: number) => ({
+  email: `reviewer-${n}@roost.bench`,
+  password: BENCH_GUEST.password,
+});
 
 export interface SeedResult {
   cities: City[];
   listingPageIds: string[];
   quoteIds: string[];
+  /** Disjoint from quoteIds, so a race's listing is fresh even after the booking scenario. */
+  raceIds: string[];
   counts: Record<string, number>;
   seconds: number;
 }
@@ -258,10 +268,14 @@ export async function seedBenchData(
               (SELECT count(*)::int FROM bookings) AS bookings,
               (SELECT count(*)::int FROM reviews) AS reviews`,
     );
+    // A tenth of a small seed at most, so the quote pool keeps most of it.
+    const races = Math.min(RACE_POOL, Math.floor(listings / 10));
+    const raceAndQuoteIds = await ids(races + QUOTE_POOL);
     return {
       cities: CITIES.map(({ name, lat, lng }) => ({ name, lat, lng })),
       listingPageIds: await ids(LISTING_PAGE_POOL),
-      quoteIds: await ids(QUOTE_POOL),
+      quoteIds: raceAndQuoteIds.slice(races),
+      raceIds: raceAndQuoteIds.slice(0, races),
       counts: counts.rows[0] ?? {},
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };

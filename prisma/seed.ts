@@ -1,10 +1,11 @@
-// Demo data for a fresh development database: three users and listings in real cities,
-// so GraphiQL shows a living marketplace. Never run against a database that has users.
-import type { Config } from "../src/config.ts";
-import { addDays, localDate } from "../src/core/calendar-date.ts";
-import type { Listing, Prisma, PrismaClient } from "../src/generated/prisma/client.ts";
+// Demo data for a fresh development database: three users, listings in real cities, and trips
+// and reservations in every booking state (prisma/seed-bookings.ts), so GraphiQL shows a living
+// marketplace. Never run against a database that has users.
+import type { App } from "../src/app.ts";
+import { addDays } from "../src/core/calendar-date.ts";
+import type { Listing } from "../src/generated/prisma/client.ts";
 import { hashPassword } from "../src/modules/accounts/password.ts";
-import { quoteListingStay } from "../src/modules/pricing/service.ts";
+import { demoDay, seedPastStay, seedTripsAhead } from "./seed-bookings.ts";
 
 export const DEMO_PASSWORD = "roost-demo-password";
 
@@ -215,16 +216,19 @@ const listings: DemoListing[] = [
 ];
 
 /** Loads demo data when the database holds no users; returns whether it did. */
-export async function seedDemoDataIfEmpty(db: PrismaClient, pricing?: Config["pricing"]): Promise<boolean> {
-  if ((await db.user.count()) > 0) return false;
-  await seedDemoData(db, pricing);
+export async function seedDemoDataIfEmpty(app: App): Promise<boolean> {
+  if ((await app.db.user.count()) > 0) return false;
+  await seedDemoData(app);
   return true;
 }
 
-export async function seedDemoData(
-  db: PrismaClient,
-  pricing: Config["pricing"] = { serviceFeeBps: 1400, taxBps: 0, hostFeeBps: 300 },
-): Promise<void> {
+/**
+ * Users, listings with calendars, past stays with reviews and payouts, and trips ahead in every
+ * booking state. Takes the app, not just a client: bookings go through the use cases, which
+ * price with the app's fees and need its payment provider, clock and jobs.
+ */
+export async function seedDemoData(app: App): Promise<void> {
+  const { db } = app;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = await db.user.createManyAndReturn({
     data: [
@@ -235,7 +239,8 @@ export async function seedDemoData(
   });
   const [host, guest] = users;
   if (!host || !guest) throw new Error("demo users were not created");
-  const now = new Date();
+  const now = app.clock.now();
+  const bySlug = new Map<string, Listing>();
   for (const [index, listing] of listings.entries()) {
     const created = await db.listing.create({
       data: {
@@ -275,13 +280,12 @@ export async function seedDemoData(
         amenities: { create: listing.amenities.map((amenityCode) => ({ amenityCode })) },
       },
     });
-    await seedStaysAndReviews(db, created, guest.id, index, pricing);
-    await seedCalendar(db, created, index);
+    bySlug.set(listing.slug, created);
+    await seedStaysAndReviews(app, created, guest.id, index);
+    await seedCalendar(app, created, index);
   }
+  await seedTripsAhead(app, bySlug, guest, host);
 }
-
-/** The UTC calendar date `offsetDays` from today. */
-const utcDay = (offsetDays: number): Date => addDays(localDate(new Date(), "UTC"), offsetDays);
 
 const reviewComments = [
   "Spotless, quiet and exactly as pictured. Would stay again.",
@@ -289,42 +293,23 @@ const reviewComments = [
   "Comfortable beds and a well-equipped kitchen.",
 ];
 
-/** Two completed past stays with published guest reviews, so ratings and reviews show. */
+/** Two completed, paid-out past stays with published guest reviews, so ratings and reviews show. */
 async function seedStaysAndReviews(
-  db: PrismaClient,
+  app: App,
   listing: Listing,
   guestId: string,
   index: number,
-  pricing: Config["pricing"],
 ): Promise<void> {
   const ratings: number[] = [];
   for (const stay of [0, 1]) {
-    const checkIn = utcDay(-120 + stay * 40 - index);
-    const checkOut = addDays(checkIn, 3);
-    const quote = quoteListingStay(listing, checkIn, checkOut, new Map(), pricing);
-    const booking = await db.booking.create({
-      data: {
-        listingId: listing.id,
-        guestId,
-        hostId: listing.hostId,
-        status: "COMPLETED",
-        checkIn,
-        checkOut,
-        nights: quote.nights,
-        guests: Math.min(2, listing.maxGuests),
-        currency: listing.currency,
-        total: BigInt(quote.total),
-        // A StayQuote is plain JSON data; its interface just lacks an index signature.
-        quote: quote as unknown as Prisma.InputJsonObject,
-        cancellationPolicy: listing.cancellationPolicy,
-        confirmedAt: addDays(checkIn, -30),
-        completedAt: checkOut,
-        createdAt: addDays(checkIn, -30),
-      },
+    const booking = await seedPastStay(app, listing, guestId, {
+      checkIn: demoDay(app, -120 + stay * 40 - index),
+      nights: 3,
+      guests: Math.min(2, listing.maxGuests),
     });
     const rating = (index + stay) % 3 === 0 ? 4 : 5;
     ratings.push(rating);
-    await db.review.create({
+    await app.db.review.create({
       data: {
         bookingId: booking.id,
         listingId: listing.id,
@@ -339,12 +324,12 @@ async function seedStaysAndReviews(
         checkInRating: 5,
         value: rating,
         comment: reviewComments[(index + stay) % reviewComments.length] ?? "Lovely stay.",
-        createdAt: addDays(checkOut, 1),
-        publishedAt: addDays(checkOut, 2),
+        createdAt: addDays(booking.checkOut, 1),
+        publishedAt: addDays(booking.checkOut, 2),
       },
     });
   }
-  await db.listing.update({
+  await app.db.listing.update({
     where: { id: listing.id },
     data: {
       ratingAverage: ratings.reduce((sum, r) => sum + r, 0) / ratings.length,
@@ -354,9 +339,9 @@ async function seedStaysAndReviews(
 }
 
 /** A host block next month and pricier nights the week after, so the calendar has texture. */
-async function seedCalendar(db: PrismaClient, listing: Listing, index: number): Promise<void> {
-  const blockStart = utcDay(30 + index);
-  await db.calendarHold.create({
+async function seedCalendar(app: App, listing: Listing, index: number): Promise<void> {
+  const blockStart = demoDay(app, 30 + index);
+  await app.db.calendarHold.create({
     data: {
       listingId: listing.id,
       kind: "BLOCK",
@@ -366,10 +351,10 @@ async function seedCalendar(db: PrismaClient, listing: Listing, index: number): 
     },
   });
   const pricier = Math.round(listing.nightlyPrice * 1.2);
-  await db.nightPrice.createMany({
+  await app.db.nightPrice.createMany({
     data: [0, 1, 2, 3, 4].map((n) => ({
       listingId: listing.id,
-      night: utcDay(40 + index + n),
+      night: demoDay(app, 40 + index + n),
       amount: pricier,
     })),
   });

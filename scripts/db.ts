@@ -59,16 +59,21 @@ async function newMigration(rawName: string | undefined): Promise<void> {
 
 // ─── seed ──────────────────────────────────────────────────────────────────
 // Demo data from prisma/seed.ts, on a migrated database (migrating first is a no-op when up to date).
+// The seed books through the use cases, so it runs in an app (config from the environment) and
+// needs graphile-worker's schema for the jobs they add.
 async function seed(): Promise<void> {
   const url = databaseUrl();
   await applyMigrations({ connectionString: url, log: (msg) => console.log(msg) });
+  const { migrateWorkerSchema } = await import("../src/infra/worker.ts");
+  await migrateWorkerSchema(url);
   const { seedDemoData } = await import("../prisma/seed.ts");
-  const { createDatabase } = await import("../src/infra/db.ts");
-  const database = createDatabase({ url, max: 2 });
+  const { loadConfig } = await import("../src/config.ts");
+  const { createApp } = await import("../src/app.ts");
+  const app = await createApp(loadConfig(), { databaseUrl: url });
   try {
-    await seedDemoData(database.prisma);
+    await seedDemoData(app);
   } finally {
-    await database.close();
+    await app.close();
   }
 }
 

@@ -15,8 +15,7 @@ async function main(): Promise<void> {
 
   if (config.seedDemoData) {
     const { seedDemoDataIfEmpty } = await import("../prisma/seed.ts");
-    if (await seedDemoDataIfEmpty(app.db, config.pricing))
-      logger.info("demo data loaded into the empty database");
+    if (await seedDemoDataIfEmpty(app)) logger.info("demo data loaded into the empty database");
   }
 
   const server = await startHttpServer(app, config.port, config.host);
