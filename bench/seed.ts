@@ -214,6 +214,7 @@ export async function seedBenchData(
          SELECT array_agg(id) AS ids FROM users WHERE email LIKE 'reviewer-%'
        ), stayed AS MATERIALIZED (
          SELECT l.id, l.host_id, l.currency, l.nightly_price, l.cleaning_fee, l.cancellation_policy,
+                l.title, l.time_zone, l.check_in_time, l.check_out_time,
                 1 + floor(random() * 4)::int AS stays
          FROM listings l WHERE random() < 0.3
        ), stays AS MATERIALIZED (
@@ -226,7 +227,25 @@ export async function seedBenchData(
                              total, quote, cancellation_policy, confirmed_at, completed_at, created_at)
        SELECT s.id, r.ids[s.reviewer], s.host_id, 'COMPLETED', s.check_in, s.check_in + s.nights, s.nights, 2,
               s.currency, s.nightly_price * s.nights + s.cleaning_fee,
-              jsonb_build_object('seeded', true, 'nights', s.nights), s.cancellation_policy,
+              -- A booking snapshot (src/modules/bookings/snapshot.ts) of a stay without fees.
+              jsonb_build_object(
+                'version', 1,
+                'checkIn', to_char(s.check_in, 'YYYY-MM-DD'),
+                'checkOut', to_char(s.check_in + s.nights, 'YYYY-MM-DD'),
+                'quote', jsonb_build_object(
+                  'currency', s.currency, 'nights', s.nights,
+                  'nightPrices', to_jsonb(array_fill(s.nightly_price, ARRAY[s.nights])),
+                  'subtotal', s.nightly_price * s.nights, 'discount', 0, 'discountPercent', 0,
+                  'cleaningFee', s.cleaning_fee, 'serviceFee', 0, 'taxes', 0,
+                  'total', s.nightly_price * s.nights + s.cleaning_fee,
+                  'lines', jsonb_build_array(
+                    jsonb_build_object('kind', 'NIGHTS', 'label', s.nights || ' nights', 'amount', s.nightly_price * s.nights),
+                    jsonb_build_object('kind', 'CLEANING_FEE', 'label', 'Cleaning fee', 'amount', s.cleaning_fee))),
+                'fees', jsonb_build_object('serviceFeeBps', 0, 'taxBps', 0, 'hostFeeBps', 300),
+                'cancellationPolicy', s.cancellation_policy,
+                'listing', jsonb_build_object('title', s.title, 'timeZone', s.time_zone,
+                  'checkInTime', s.check_in_time, 'checkOutTime', s.check_out_time)),
+              s.cancellation_policy,
               s.check_in - 30, s.check_in + s.nights, s.check_in - 30
        FROM stays s CROSS JOIN reviewers r`,
     );

@@ -44,6 +44,10 @@ async function lockedBooking(tx: Tx, actor: Actor, bookingId: string): Promise<B
   return booking;
 }
 
+/** A request answered or ended no longer expires (its job would find nothing to do; this keeps the queue clean). */
+const dropExpiry = (tx: Tx, bookingId: string) =>
+  tx.$executeRaw`SELECT graphile_worker.remove_job(${`expire:${bookingId}`})`;
+
 /** Subscribers hear of the change after commit (through the outbox), and a notice job tells the people. */
 export async function announceBooking(
   effects: Effects,
@@ -79,7 +83,7 @@ export async function confirmInside(
     where: { id: booking.id },
     data: { status: "CONFIRMED", confirmedAt: app.clock.now(), expiresAt: null },
   });
-  if (how === "accepted") await tx.$executeRaw`SELECT graphile_worker.remove_job(${`expire:${booking.id}`})`;
+  if (how === "accepted") await dropExpiry(tx, booking.id);
   await schedulePayout(tx, effects, app, confirmed, snapshot, checkInInstant(snapshot));
   await effects.addJob(
     COMPLETE_TASK,
@@ -120,6 +124,7 @@ async function endBooking(
   notice: BookingNotice,
 ): Promise<Booking> {
   const ended = await tx.booking.update({ where: { id: booking.id }, data });
+  await dropExpiry(tx, booking.id);
   announceCalendarChange(effects, app, {
     listingId: booking.listingId,
     from: booking.checkIn,
@@ -195,7 +200,6 @@ export const cancelBooking = (
           const breakdown = refundFor(snapshot, { by, at: now, bookedAt: booking.createdAt });
           await scheduleRefund(tx, booking.id, snapshot, breakdown, `cancelled by ${by.toLowerCase()}`);
         }
-        await tx.$executeRaw`SELECT graphile_worker.remove_job(${`expire:${booking.id}`})`;
         return endBooking(
           tx,
           effects,

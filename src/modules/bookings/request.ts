@@ -1,8 +1,9 @@
 // requestBooking: check the stay, hold the guest's money, then commit the booking and its nights.
-// The money is authorized before the booking's transaction (a provider call never runs while
-// the listing is locked); if the booking then cannot commit (dates taken by a concurrent request:
-// the exclusion constraint decides), the authorization is voided at once, and a crash in between
-// is repaired by the payments reconciliation job.
+// The money is authorized before the booking's transaction, so the authorization (the slow
+// provider call) never runs under the listing's lock; only an instant-book capture does, at the
+// end. If the booking then cannot commit (dates taken by a concurrent request: the exclusion
+// constraint decides), the hold is released at once (voided, or refunded if it was captured),
+// and a crash in between is repaired by the payments reconciliation job.
 import { randomUUID } from "node:crypto";
 import type { App } from "../../app.ts";
 import type { UserActor } from "../../core/actor.ts";

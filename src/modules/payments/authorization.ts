@@ -6,7 +6,7 @@ import type { App } from "../../app.ts";
 import { AppError } from "../../core/errors.ts";
 import type { PaymentAttempt } from "../../generated/prisma/client.ts";
 import { type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
-import { PaymentDeclinedError, ProviderUnavailableError, providerKeys } from "./provider.ts";
+import { PaymentDeclinedError, ProviderUnavailableError, providerKeys, releaseHold } from "./provider.ts";
 
 /** How long an attempt may stay OPEN before the reconciliation job releases it. */
 export const RECONCILE_AFTER_MS = 10 * 60 * 1000;
@@ -121,7 +121,11 @@ export async function attachPayment(tx: Tx, held: HeldAuthorization): Promise<vo
  */
 export async function releaseAuthorization(app: App, held: HeldAuthorization): Promise<void> {
   try {
-    await app.payments.void({ idempotencyKey: providerKeys.void(held.attempt.id), ref: held.ref });
+    await releaseHold(app.payments, {
+      paymentId: held.attempt.id,
+      ref: held.ref,
+      amount: Number(held.attempt.amount),
+    });
     await markAttempt(app, held.attempt.id, "VOIDED");
   } catch (error) {
     app.logger.warn(
@@ -179,14 +183,18 @@ export async function reconcileAttempt(app: App, attemptId: string): Promise<voi
         return;
       }
     }
-    await app.payments.void({ idempotencyKey: providerKeys.void(attempt.id), ref });
+    const released = await releaseHold(app.payments, {
+      paymentId: attempt.id,
+      ref,
+      amount: Number(attempt.amount),
+    });
     await tx.paymentAttempt.update({
       where: { id: attemptId },
       data: { status: "VOIDED", providerRef: ref },
     });
     app.logger.warn(
-      { attemptId, bookingId: attempt.bookingId },
-      "voided an authorization no booking came of",
+      { attemptId, bookingId: attempt.bookingId, released },
+      "released a payment no booking came of",
     );
   });
 }

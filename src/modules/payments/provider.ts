@@ -87,12 +87,38 @@ export interface PaymentProvider {
   payout(request: PayoutRequest): Promise<{ ref: string }>;
 }
 
+/**
+ * Gives back what a payment holds when no booking keeps it: voids the hold or, when the provider
+ * says it cannot (a capture went through but the transaction recording it rolled back), refunds
+ * the amount. Throws ProviderUnavailableError (or the refund's error) so the caller's job retries.
+ */
+export async function releaseHold(
+  provider: PaymentProvider,
+  hold: { paymentId: string; ref: string; amount: number },
+): Promise<"voided" | "refunded"> {
+  try {
+    await provider.void({ idempotencyKey: providerKeys.void(hold.paymentId), ref: hold.ref });
+    return "voided";
+  } catch (error) {
+    if (error instanceof ProviderUnavailableError) throw error;
+    await provider.refund({
+      idempotencyKey: providerKeys.release(hold.paymentId),
+      ref: hold.ref,
+      amount: hold.amount,
+      reason: "captured without a booking",
+    });
+    return "refunded";
+  }
+}
+
 /** Provider-side idempotency keys, one per (our entity, operation): stable across retries. A payment
  * has the id of the attempt that authorized it, so its keys are known before the booking exists. */
 export const providerKeys = {
   authorize: (paymentId: string) => `roost:payment:${paymentId}:authorize`,
   void: (paymentId: string) => `roost:payment:${paymentId}:void`,
   capture: (paymentId: string) => `roost:payment:${paymentId}:capture`,
+  /** Returning money taken by a capture whose transaction then rolled back (releaseHold). */
+  release: (paymentId: string) => `roost:payment:${paymentId}:release`,
   refund: (refundId: string) => `roost:refund:${refundId}`,
   payout: (payoutId: string) => `roost:payout:${payoutId}`,
 } as const;

@@ -11,7 +11,7 @@ import { type BookingSnapshot, readSnapshot } from "../bookings/snapshot.ts";
 import { divideRoundHalfUp } from "../pricing/quote.ts";
 import { paymentFailed, providerUnavailable } from "./authorization.ts";
 import { captureLines, type PaymentParts, payoutLines, postJournal, refundLines } from "./ledger.ts";
-import { PaymentDeclinedError, ProviderUnavailableError, providerKeys } from "./provider.ts";
+import { PaymentDeclinedError, ProviderUnavailableError, providerKeys, releaseHold } from "./provider.ts";
 
 export const SETTLE_TASK = "payments_settle";
 export const PAYOUT_TASK = "payments_payout";
@@ -240,7 +240,12 @@ export async function settlePayment(app: App, bookingId: string): Promise<void> 
     const ended =
       booking.status === "DECLINED" || booking.status === "EXPIRED" || booking.status === "CANCELLED";
     if (ended && payment.status === "AUTHORIZED") {
-      await app.payments.void({ idempotencyKey: providerKeys.void(payment.id), ref: payment.providerRef });
+      // A capture the provider made but our confirmation never recorded is refunded instead.
+      await releaseHold(app.payments, {
+        paymentId: payment.id,
+        ref: payment.providerRef,
+        amount: Number(payment.amount),
+      });
       await tx.payment.update({
         where: { id: payment.id },
         data: { status: "VOIDED", voidedAt: app.clock.now() },
