@@ -96,8 +96,8 @@ export async function confirmInside(
 
 interface Transition {
   action: BookingAction;
-  /** Null when the change needs no further check (the state machine said yes). */
-  apply: (tx: Tx, effects: Effects, booking: Booking, party: BookingParty) => Promise<Booking | null>;
+  /** Runs once the state machine allowed the action, on the locked row. */
+  apply: (tx: Tx, effects: Effects, booking: Booking, party: BookingParty) => Promise<Booking>;
 }
 
 async function runTransition(
@@ -110,7 +110,7 @@ async function runTransition(
     const booking = await lockedBooking(tx, actor, bookingId);
     const party = partyOf(actor, booking);
     nextStatus(booking.status, transition.action, party);
-    return (await transition.apply(tx, effects, booking, party)) ?? booking;
+    return transition.apply(tx, effects, booking, party);
   });
 }
 

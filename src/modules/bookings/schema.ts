@@ -13,6 +13,8 @@ import {
   PayoutStatus as PayoutStatusValues,
 } from "../../generated/prisma/enums.ts";
 import type { Booking, Prisma } from "../../generated/prisma/client.ts";
+import type { Context } from "../../context.ts";
+import { viewableListing } from "../listings/access.ts";
 import { CancellationPolicyEnum } from "../listings/enums.ts";
 import { money } from "../pricing/money.ts";
 import { QuoteRef } from "../pricing/quote-schema.ts";
@@ -158,12 +160,12 @@ builder.queryFields((t) => ({
         listingId: t.arg.id({ required: false }),
         status: t.arg({ type: [BookingStatusEnum], required: false }),
       },
-      totalCount: (_parent, args, ctx) =>
-        ctx.app.db.booking.count({ where: reservationsWhere(ctx.actor, args) }),
-      resolve: (query, _root, args, ctx) =>
+      totalCount: async (_parent, args, ctx) =>
+        ctx.app.db.booking.count({ where: await reservationsWhere(ctx, args) }),
+      resolve: async (query, _root, args, ctx) =>
         ctx.app.db.booking.findMany({
           ...query,
-          where: reservationsWhere(ctx.actor, args),
+          where: await reservationsWhere(ctx, args),
           orderBy: [{ checkIn: "asc" }, { id: "asc" }],
         }),
     },
@@ -190,14 +192,18 @@ builder.queryFields((t) => ({
   ),
 }));
 
-function reservationsWhere(
-  actor: MaybeActor,
+/**
+ * The caller's reservations. A listing the caller cannot see is NOT_FOUND (contract §3); another
+ * host's public listing names none of the caller's reservations: the list is empty.
+ */
+async function reservationsWhere(
+  ctx: Context,
   args: { listingId?: string | null; status?: Parameters<typeof statusFilter>[0] },
-): Prisma.BookingWhereInput {
-  const hostId = actor?.kind === "user" ? actor.userId : undefined;
-  // Another host's listing id names no reservation of the caller's: the list is empty, nothing leaks.
-  const listing = args.listingId ? { listingId: decodeIdOf("Listing", args.listingId, "Listing") } : {};
-  return { hostId: hostId ?? { in: [] }, ...listing, ...statusFilter(args.status) };
+): Promise<Prisma.BookingWhereInput> {
+  const actor = requireActor(ctx);
+  const listingId = args.listingId ? decodeIdOf("Listing", args.listingId, "Listing") : undefined;
+  if (listingId) await viewableListing(actor, listingId, ctx.app);
+  return { hostId: actor.userId, ...(listingId ? { listingId } : {}), ...statusFilter(args.status) };
 }
 
 // ─── Subscription ────────────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ import {
   HostReservationsDocument,
   MyTripsDocument,
 } from "../../../schema/generated/graphql.ts";
+import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { settlePayment } from "../../../src/modules/payments/service.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
@@ -118,6 +119,12 @@ describe("who may answer", () => {
     // Another host's listing id names none of the caller's reservations.
     const other = await stranger.client.ok(HostReservationsDocument, { listingId: fresh.listingId });
     expect(other.hostReservations.totalCount).toBe(0);
+    // A listing the caller cannot even see is NOT_FOUND.
+    const draft = await factories(t).listing({ id: fresh.host.id }).create();
+    const hidden = await stranger.client.request(HostReservationsDocument, {
+      listingId: encodeGlobalId("Listing", draft.id),
+    });
+    expect(codeOf(hidden)).toBe("NOT_FOUND");
   });
 });
 
