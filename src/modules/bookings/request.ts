@@ -26,7 +26,7 @@ import {
   type StayRequest,
   stayIssues,
 } from "../pricing/quote-service.ts";
-import { announceBooking, confirmInside } from "./lifecycle.ts";
+import { announceBooking, confirmInside, EXPIRE_TASK } from "./lifecycle.ts";
 import { oncePerKey } from "./keys.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { nextStatus } from "./state-machine.ts";
@@ -152,7 +152,7 @@ async function commitBooking(
       });
       if (status === "CONFIRMED") return confirmInside(tx, effects, app, created, snapshot, "instant");
       await effects.addJob(
-        "bookings_expire",
+        EXPIRE_TASK,
         { bookingId: created.id },
         { runAt: created.expiresAt ?? now, jobKey: `expire:${created.id}`, maxAttempts: 25 },
       );
