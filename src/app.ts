@@ -61,6 +61,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           publish: createRedis(config.redisUrl),
           subscribe: subscriber,
           channelPrefix: config.redisKeyPrefix,
+          onSubscriptionError: (error: unknown) =>
+            logger.warn({ err: error }, "redis subscription change failed"),
         }
       : undefined;
   pubsubRedis?.publish.on("error", (error) => logger.warn({ err: error }, "redis publisher error"));

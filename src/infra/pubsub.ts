@@ -28,6 +28,8 @@ export interface RedisPubSubClients {
   publish: Redis;
   subscribe: Redis;
   channelPrefix: string;
+  /** A SUBSCRIBE or UNSUBSCRIBE that failed (see withCaughtSubscriptions). */
+  onSubscriptionError?: (error: unknown) => void;
 }
 
 /** Channel of one topic and id, as graphql-yoga's createPubSub names it. */
@@ -42,7 +44,10 @@ export function createAppPubSub(redis?: RedisPubSubClients): PubSub {
       subscribe: (topic, id) => subscribeWith(local, topic, id),
     };
   }
-  const target = createRedisEventTarget({ publishClient: redis.publish, subscribeClient: redis.subscribe });
+  const target = createRedisEventTarget({
+    publishClient: redis.publish,
+    subscribeClient: withCaughtSubscriptions(redis.subscribe, redis.onSubscriptionError ?? (() => undefined)),
+  });
   const remote = createPubSub<Topics>({
     eventTarget: withTopicPrefix(target, redis.channelPrefix) as typeof target,
   });
@@ -65,6 +70,22 @@ function subscribeWith<K extends Topic>(
 ): AsyncIterable<TopicPayload<K>> {
   const subscribe = pubsub.subscribe as (topic: string, id: unknown) => AsyncIterable<TopicPayload<K>>;
   return subscribe(topic, id);
+}
+
+/**
+ * The event target SUBSCRIBEs and UNSUBSCRIBEs without awaiting or catching: a stream that
+ * ends after the subscriber connection was closed (shutdown with SSE clients still connected)
+ * rejects with "Connection is closed", unhandled, and Node exits at once. Caught here.
+ */
+function withCaughtSubscriptions(redis: Redis, onError: (error: unknown) => void): Redis {
+  return new Proxy(redis, {
+    get(target, property, receiver) {
+      if (property === "subscribe" || property === "unsubscribe") {
+        return (...channels: string[]) => target[property](...channels).catch(onError);
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
 }
 
 /**

@@ -1,9 +1,12 @@
-// Pub/sub through Redis: events fan out to every process of a deployment and to no other deployment.
+// Pub/sub through Redis: events fan out to every process of a deployment and to no other deployment,
+// and a subscription that ends on a closed connection is reported rather than thrown at the process.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createAppPubSub } from "../../src/infra/pubsub.ts";
+import { createRedis, redisReady } from "../../src/infra/redis.ts";
 import type { CalendarChangedEvent } from "../../src/modules/listings/events.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { subscribe } from "../helpers/subscriber.ts";
+import { subscribe, within } from "../helpers/subscriber.ts";
 
 const change = (listingId: string, to: string): CalendarChangedEvent => ({
   listingId,
@@ -58,6 +61,45 @@ describe.skipIf(!inject("redisUrl"))("pub/sub fan-out through Redis", () => {
     } finally {
       await subscriber.close();
       await fresh.close();
+    }
+  });
+
+  it("reports an UNSUBSCRIBE on a closed connection instead of leaving it to reject unhandled", async () => {
+    // Shutdown with SSE clients still connected: a stream ends after the subscriber was closed.
+    const redisUrl = inject("redisUrl") as string;
+    const [publisher, subscriber] = [createRedis(redisUrl), createRedis(redisUrl, { subscriber: true })];
+    let reported!: (error: unknown) => void;
+    const failure = new Promise<unknown>((resolve) => {
+      reported = resolve;
+    });
+    const pubsub = createAppPubSub({
+      publish: publisher,
+      subscribe: subscriber,
+      channelPrefix: prefix,
+      onSubscriptionError: reported,
+    });
+    try {
+      await redisReady(publisher);
+      const iterator = pubsub.subscribe("listingCalendarChanged", "l-4")[Symbol.asyncIterator]();
+      // The first next() subscribes, and resolves with the first event.
+      const first = iterator.next();
+      // Each round trip to Redis is the pause between polls.
+      const channel = `${prefix}listingCalendarChanged:l-4`;
+      for (const deadline = Date.now() + 5_000; ;) {
+        const [, count] = (await publisher.pubsub("NUMSUB", channel)) as [string, number];
+        if (Number(count) > 0) break;
+        if (Date.now() > deadline) throw new Error(`nobody subscribed to ${channel}`);
+      }
+      await pubsub.publish("listingCalendarChanged", "l-4", change("l-4", "2030-01-06"));
+      expect((await first).value).toEqual(change("l-4", "2030-01-06"));
+      await subscriber.quit();
+      await iterator.return?.();
+      expect(String(await within(failure, 2_000, "the failed UNSUBSCRIBE was not reported"))).toMatch(
+        /Connection is closed/,
+      );
+    } finally {
+      subscriber.disconnect();
+      await publisher.quit();
     }
   });
 });

@@ -1,7 +1,5 @@
 // listingCalendarChanged over a real port with the graphql-sse client, within one process and across two.
-import { print } from "graphql";
-import { type Client, NetworkError } from "graphql-sse";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import {
   ListingCalendarChangedDocument,
   type ListingCalendarChangedSubscription,
@@ -14,92 +12,35 @@ import { startHttpServer } from "../../../src/server.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { GraphQLClient } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
-import { openSseClient } from "../../helpers/sse.ts";
+import { type SseSubscription, subscribeOverSse } from "../../helpers/sse.ts";
+import { untilSubscribed } from "../../helpers/subscriber.ts";
 
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
 let t: TestApp;
 let host: TestUser;
-const clients: Client[] = [];
 
 beforeAll(async () => {
   t = await startTestApp({ clock });
   host = await factories(t).user().host().create();
 });
 afterAll(async () => {
-  for (const client of clients) client.dispose();
   await t.close();
 });
 
-/** A result from the stream, or a refusal with the HTTP status it came with. */
-interface Event {
-  data?: ListingCalendarChangedSubscription | null;
-  errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>;
-  status?: number;
-}
-
-/** A graphql-sse subscription (distinct connections mode) whose events can be awaited one by one. */
+/** listingCalendarChanged over graphql-sse (distinct connections mode), ended with the test. */
 function subscribe(url: string, listingId: string, accessToken?: string) {
-  const client = openSseClient({
-    url: `${url}/graphql`,
-    retryAttempts: 0,
-    headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
-  });
-  clients.push(client);
-  const events: Event[] = [];
-  const waiting: Array<(event: Event) => void> = [];
-  let connected!: () => void;
-  const isConnected = new Promise<void>((resolve) => {
-    connected = resolve;
-  });
-  const deliver = (event: Event) => {
-    const next = waiting.shift();
-    if (next) next(event);
-    else events.push(event);
-  };
-  const dispose = client.subscribe<ListingCalendarChangedSubscription>(
-    { query: print(ListingCalendarChangedDocument), variables: { listingId } },
-    {
-      next: deliver,
-      // Yoga answers an operation refused before it streams with the error's HTTP status
-      // (and the result as one SSE event), which graphql-sse reports as a NetworkError.
-      error: async (error) => {
-        const response = error instanceof NetworkError ? (error.response as Response | undefined) : undefined;
-        const data = (await response?.text())?.match(/^data: (.*)$/m)?.[1];
-        const result = data ? (JSON.parse(data) as Event) : { errors: [{ message: String(error) }] };
-        deliver({ ...result, status: response?.status });
-      },
-      complete: () => undefined,
-    },
-    { connected: () => connected() },
-  );
-  return {
-    connected: isConnected,
-    next: (timeoutMs = 5_000) =>
-      new Promise<Event>((resolve, reject) => {
-        const ready = events.shift();
-        if (ready) return resolve(ready);
-        const waiter = (event: Event) => {
-          clearTimeout(timer);
-          resolve(event);
-        };
-        // A waiter that timed out leaves the queue, so a later event is not handed to it.
-        const timer = setTimeout(() => {
-          waiting.splice(waiting.indexOf(waiter), 1);
-          reject(new Error("no event within the timeout"));
-        }, timeoutMs);
-        waiting.push(waiter);
-      }),
-    dispose,
-  };
+  const subscription = subscribeOverSse(url, ListingCalendarChangedDocument, { listingId }, accessToken);
+  onTestFinished(() => subscription.dispose());
+  return subscription;
 }
 
-type Subscription = ReturnType<typeof subscribe>;
+type Subscription = SseSubscription<ListingCalendarChangedSubscription>;
 
 /**
  * Waits until the subscription receives events: the SSE response starts before the server
  * has subscribed, so an event published at once could be missed. With Redis, until
- * `processes` API processes listen on the listing's channel (PUBSUB NUMSUB, a bounded poll);
- * in memory, by a first-event handshake.
+ * `processes` API processes listen on the listing's channel; in memory, by a first-event
+ * handshake.
  */
 async function untilListening(
   app: App,
@@ -108,13 +49,7 @@ async function untilListening(
   processes = 1,
 ): Promise<void> {
   if (!app.redis) return handshake(app, subscription, listingId);
-  const channel = `${app.config.redisKeyPrefix}listingCalendarChanged:${listingId}`;
-  // Each round trip to Redis is the pause between polls.
-  for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
-    const [, listening] = (await app.redis.pubsub("NUMSUB", channel)) as [string, number];
-    if (Number(listening) >= processes) return;
-  }
-  throw new Error(`fewer than ${processes} processes subscribed to ${channel}`);
+  await untilSubscribed(app, `listingCalendarChanged:${listingId}`, processes);
 }
 
 /**
@@ -159,7 +94,6 @@ describe("listingCalendarChanged", () => {
         nightlyPrice: { amount: 15_000, currency: "EUR", formatted: "€150.00" },
       })),
     });
-    subscription.dispose();
   });
 
   it("covers every range of one call in a single event", async () => {
@@ -187,7 +121,6 @@ describe("listingCalendarChanged", () => {
       ["2027-03-19", true, 10_000],
       ["2027-03-20", false, 10_000],
     ]);
-    subscription.dispose();
   });
 
   it("answers NOT_FOUND for a draft, except to its host", async () => {
@@ -197,14 +130,12 @@ describe("listingCalendarChanged", () => {
     const refusal = await stranger.next();
     expect(refusal.status).toBe(404);
     expect(refusal.errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" } });
-    stranger.dispose();
 
     const own = subscribe(t.url, listingId, host.accessToken);
     await own.connected;
     await untilListening(t.app, own, draft.id);
     await host.client.ok(SetAvailabilityDocument, { input: { listingId, ranges: [blockRange] } });
     expect((await own.next()).data?.listingCalendarChanged.days).toHaveLength(2);
-    own.dispose();
   });
 
   it.skipIf(!inject("redisUrl"))("reaches a subscriber on another process through Redis", async () => {
