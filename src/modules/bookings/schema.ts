@@ -3,7 +3,7 @@
 import { builder } from "../../graphql/builder.ts";
 import { requireActor } from "../../graphql/actor.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
-import { isAdmin, type MaybeActor } from "../../core/actor.ts";
+import { type Actor, isAdmin, type MaybeActor } from "../../core/actor.ts";
 import { formatCalendarDate } from "../../core/calendar-date.ts";
 import { notFound } from "../../core/errors.ts";
 import {
@@ -19,7 +19,7 @@ import { CancellationPolicyEnum } from "../listings/enums.ts";
 import { money } from "../pricing/money.ts";
 import { QuoteRef } from "../pricing/quote-schema.ts";
 import { MoneyRef } from "../pricing/schema.ts";
-import { canViewBooking } from "./lifecycle.ts";
+import { canViewBooking, partyOf } from "./lifecycle.ts";
 import { readSnapshot } from "./snapshot.ts";
 import type { BookingChangedEvent } from "./events.ts";
 
@@ -219,11 +219,17 @@ const BookingEventRef = builder
     }),
   });
 
+/** Live updates go to the booking's guest and host only; admins read bookings but do not watch them. */
+const isBookingParty = (actor: Actor, booking: Pick<Booking, "guestId" | "hostId">): boolean => {
+  const party = partyOf(actor, booking);
+  return party === "GUEST" || party === "HOST";
+};
+
 builder.subscriptionField("bookingUpdated", (t) =>
   t.field({
     type: BookingEventRef,
     description:
-      "Changes to one booking of the caller's (as guest or host), or to all of them without bookingId. NOT_FOUND for anyone else's booking.",
+      "Changes to one booking of the caller's (as guest or host), or to all of them without bookingId. NOT_FOUND for anyone else's booking, admins included.",
     authScopes: { authenticated: true },
     args: { bookingId: t.arg.id({ required: false }) },
     subscribe: async (_root, args, ctx) => {
@@ -234,13 +240,13 @@ builder.subscriptionField("bookingUpdated", (t) =>
         where: { id },
         select: { guestId: true, hostId: true },
       });
-      if (!booking || !canViewBooking(actor, booking)) throw notFound("Booking");
+      if (!booking || !isBookingParty(actor, booking)) throw notFound("Booking");
       return ctx.app.pubsub.subscribe("bookingUpdated", id);
     },
     // Read now, so subscribers see committed state; the event only says what changed.
     resolve: async (event, _args, ctx) => {
       const booking = await ctx.app.db.booking.findUnique({ where: { id: event.bookingId } });
-      if (!booking || !canViewBooking(ctx.actor, booking)) throw notFound("Booking");
+      if (!booking || !ctx.actor || !isBookingParty(ctx.actor, booking)) throw notFound("Booking");
       return { event, booking };
     },
   }),

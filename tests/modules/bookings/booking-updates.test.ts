@@ -21,10 +21,11 @@ import { type SseEvent, type SseSubscription, subscribeOverSse } from "../../hel
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
 let t: TestApp;
 let stranger: TestUser;
+let admin: TestUser;
 
 beforeAll(async () => {
   t = await startTestApp({ clock });
-  stranger = await factories(t).user().create();
+  [stranger, admin] = await Promise.all([factories(t).user().create(), factories(t).user().admin().create()]);
 });
 afterAll(async () => {
   await t.close();
@@ -111,6 +112,8 @@ describe("who may watch a booking", () => {
       [undefined, booking.id, 401, "UNAUTHENTICATED"],
       [undefined, undefined, 401, "UNAUTHENTICATED"],
       [stranger, booking.id, 404, "NOT_FOUND"],
+      // Admins read any booking, but the stream is the guest's and the host's (contract §5).
+      [admin, booking.id, 404, "NOT_FOUND"],
       // Malformed, or an id of another type: no such booking, as for a stranger.
       [stay.guest, "not-an-id", 404, "NOT_FOUND"],
       [stay.guest, stay.listingId, 404, "NOT_FOUND"],
