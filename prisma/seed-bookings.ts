@@ -196,6 +196,9 @@ export async function seedTripsAhead(
     ["sydney-bondi", 3, "A family emergency; sorry for the late notice."],
   ] as const) {
     const booked = expectStatus(await request(slug, { inDays, nights: 4 }), "CONFIRMED");
-    expectStatus(await cancelBooking(guestActor, { bookingId: booked.id, reason, idempotencyKey: randomUUID() }, app), "CANCELLED");
+    expectStatus(
+      await cancelBooking(guestActor, { bookingId: booked.id, reason, idempotencyKey: randomUUID() }, app),
+      "CANCELLED",
+    );
   }
 }

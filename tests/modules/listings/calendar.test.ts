@@ -522,7 +522,9 @@ describe("after setAvailability", () => {
       april: searchPageTags({ checkIn: "2027-04-01", checkOut: "2027-04-05" }),
     };
     const first = Object.fromEntries(
-      await Promise.all(Object.entries(pages).map(async ([name, tags]) => [name, await cachedRead(tags)] as const)),
+      await Promise.all(
+        Object.entries(pages).map(async ([name, tags]) => [name, await cachedRead(tags)] as const),
+      ),
     );
     for (const [name, tags] of Object.entries(pages)) expect(await cachedRead(tags)).toBe(first[name]);
 
