@@ -11,6 +11,7 @@ import { PaymentDeclinedError, ProviderUnavailableError, providerKeys, releaseHo
 /** How long an attempt may stay OPEN before the reconciliation job releases it. */
 export const RECONCILE_AFTER_MS = 10 * 60 * 1000;
 export const RECONCILE_TASK = "payments_reconcile_attempt";
+const reconcileKey = (attemptId: string) => `reconcile:${attemptId}`;
 
 export interface AuthorizationRequest {
   bookingId: string;
@@ -57,7 +58,7 @@ export async function authorizePayment(app: App, request: AuthorizationRequest):
     await effects.addJob(
       RECONCILE_TASK,
       { attemptId: row.id },
-      { runAt: new Date(Date.now() + RECONCILE_AFTER_MS), jobKey: `reconcile:${row.id}`, maxAttempts: 25 },
+      { runAt: new Date(Date.now() + RECONCILE_AFTER_MS), jobKey: reconcileKey(row.id), maxAttempts: 25 },
     );
     return row;
   });
@@ -101,6 +102,8 @@ export async function attachPayment(tx: Tx, held: HeldAuthorization): Promise<vo
     data: { status: "ATTACHED", providerRef: ref },
   });
   if (claimed.count !== 1) throw paymentFailed("The payment authorization lapsed; please try again");
+  // Settled here: the reconciliation job would find nothing to do.
+  await tx.$executeRaw`SELECT graphile_worker.remove_job(${reconcileKey(attempt.id)})`;
   await tx.payment.create({
     data: {
       id: attempt.id,

@@ -23,6 +23,7 @@ import {
 } from "../../helpers/bookings.ts";
 import { codeOf, fieldsOf } from "../../helpers/client.ts";
 import { factories } from "../../helpers/factories.ts";
+import { queuedJobs } from "../../helpers/jobs.ts";
 
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
 let t: TestApp;
@@ -86,6 +87,10 @@ describe("a request to book", () => {
       where: { metadata: { path: ["bookingId"], equals: row.id } },
     });
     expect(charges).toMatchObject([{ status: "AUTHORIZED", amount: BigInt(quoted.quote.total.amount) }]);
+    // The attempt became the payment: nothing is left for the reconciliation job.
+    const payment = await t.app.db.payment.findUniqueOrThrow({ where: { bookingId: row.id } });
+    const reconciling = await queuedJobs(t.app.db, "payments_reconcile_attempt");
+    expect(reconciling.filter((job) => job.key === `reconcile:${payment.id}`)).toEqual([]);
   });
 
   it("keeps the snapshot when the host later changes the listing", async () => {
