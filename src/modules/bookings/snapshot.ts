@@ -11,6 +11,7 @@ export interface BookingSnapshotV1 {
   /** The stay, as YYYY-MM-DD; [checkIn, checkOut). */
   checkIn: string;
   checkOut: string;
+  /** The quote as shown (its own copy of StayQuote's shape: a stored format changes only with a new version). */
   quote: {
     currency: string;
     nights: number;
