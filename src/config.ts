@@ -32,6 +32,15 @@ const envSchema = z.object({
   SEED_DEMO_DATA: booleanString.optional(),
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
+  /** Set: e-mail goes out over SMTP (smtp:// or smtps://); unset: .eml files in MAIL_OUTBOX_DIR. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** Where e-mails are written as .eml files when SMTP_URL is unset. */
+  MAIL_OUTBOX_DIR: z.string().optional(),
+  MAIL_FROM: z.string().min(3).default("Roost <no-reply@roost.example>"),
+  MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** The web app's address, for links in e-mails. */
   APP_URL: z.url().default("http://localhost:3000"),
   HOST_FEE_PERCENT: z.coerce.number().min(0).max(50).default(3),
@@ -102,6 +111,16 @@ export interface Config {
   };
   /** The web app's address, for links in e-mails (no trailing slash). */
   appUrl: string;
+  mail: {
+    /** Set: SMTP; unset: .eml files in outboxDir. */
+    smtpUrl: string | undefined;
+    outboxDir: string;
+    from: string;
+  };
+  messaging: {
+    /** Messages one user may send per minute before RATE_LIMITED. */
+    messagesPerMinute: number;
+  };
   bookings: {
     /** Check-in at most this many days past the listing's local today. */
     horizonDays: number;
@@ -184,6 +203,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       hostFeeBps: Math.round(env.HOST_FEE_PERCENT * 100),
     },
     appUrl: env.APP_URL.replace(/\/+$/, ""),
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      outboxDir: resolve(env.MAIL_OUTBOX_DIR ?? join(dataDir, "mail")),
+      from: env.MAIL_FROM,
+    },
+    messaging: { messagesPerMinute: env.MESSAGE_LIMIT_PER_MINUTE },
     bookings: {
       horizonDays: env.BOOKING_HORIZON_DAYS,
       requestTtlMs: Math.round(env.BOOKING_REQUEST_TTL_HOURS * 3_600_000),
