@@ -7,6 +7,7 @@ import "../modules/listings/host-schema.ts";
 import "../modules/listings/calendar-schema.ts";
 import "../modules/pricing/quote-schema.ts";
 import "../modules/reviews/schema.ts";
+import "../modules/reviews/mutation-schema.ts";
 import "../modules/search/schema.ts";
 import "../modules/bookings/schema.ts";
 import "../modules/bookings/mutation-schema.ts";

@@ -5,11 +5,13 @@ import type { App } from "../app.ts";
 import { bookingTasks } from "./bookings/jobs.ts";
 import { notificationTasks } from "./notifications/jobs.ts";
 import { paymentTasks } from "./payments/jobs.ts";
+import { reviewTasks } from "./reviews/jobs.ts";
 
 export const moduleTasks = (app: App): TaskList => ({
   ...notificationTasks(app),
   ...bookingTasks(app),
   ...paymentTasks(app),
+  ...reviewTasks(app),
   ...idempotencyTasks(app),
 });
 

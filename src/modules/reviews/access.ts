@@ -8,6 +8,12 @@ export const publishedGuestReviewsWhere = {
   direction: "GUEST_TO_HOST",
 } satisfies Prisma.ReviewWhereInput;
 
+/** Published reviews hosts wrote about their guests (User.reviews). */
+export const publishedAboutGuestsWhere = {
+  publishedAt: { not: null },
+  direction: "HOST_TO_GUEST",
+} satisfies Prisma.ReviewWhereInput;
+
 export function visibleReviewsWhere(actor: MaybeActor): Prisma.ReviewWhereInput {
   if (isAdmin(actor)) return {};
   const published = {
