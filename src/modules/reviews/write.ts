@@ -12,7 +12,7 @@ import { partyOf } from "../bookings/lifecycle.ts";
 import { readSnapshot } from "../bookings/snapshot.ts";
 import { listingCacheTags } from "../listings/cache-tags.ts";
 import { publishBookingReviews, publishJobKey, schedulePublication } from "./publish.ts";
-import { reviewWindowEnd } from "./window.ts";
+import { isReviewWindowOpen, reviewWindowEnd } from "./window.ts";
 
 export const REVIEW_COMMENT_MAX = 2_000;
 export const REVIEW_RESPONSE_MAX = 1_000;
@@ -62,8 +62,9 @@ export async function createReview(actor: UserActor, input: CreateReviewInput, a
       const issues = categoryIssues(direction, input);
       if (issues.length > 0) throw badInput(issues);
       if (booking.status !== "COMPLETED") throw invalidState("Reviews open once the stay is completed");
-      const closesAt = reviewWindowEnd(readSnapshot(booking.quote));
-      if (app.clock.now() >= closesAt) {
+      const snapshot = readSnapshot(booking.quote);
+      const closesAt = reviewWindowEnd(snapshot);
+      if (!isReviewWindowOpen(snapshot, app.clock.now())) {
         throw invalidState(`The review window closed at ${closesAt.toISOString()}`);
       }
       const mine = { bookingId: booking.id, direction };
