@@ -1,13 +1,11 @@
-// Reviews in the schema, write side: createReview, respondToReview, and User.reviews (what hosts
-// read about a guest before answering a request). Resolvers decode ids and call the use cases.
+// Reviews in the schema, write side: createReview and respondToReview. Resolvers decode ids and
+// call the use cases, which decide who may write what.
 import { z } from "zod";
 import type { Review } from "../../generated/prisma/client.ts";
 import { requireActor } from "../../graphql/actor.ts";
 import { builder } from "../../graphql/builder.ts";
 import { decodeIdOf } from "../../graphql/global-id.ts";
 import { inputRules, textRule } from "../../graphql/validation.ts";
-import { UserRef } from "../accounts/schema.ts";
-import { publishedAboutGuestsWhere } from "./access.ts";
 import { ReviewRef } from "./schema.ts";
 import { REVIEW_WINDOW_DAYS } from "./window.ts";
 import { createReview, REVIEW_COMMENT_MAX, REVIEW_RESPONSE_MAX, respondToReview } from "./write.ts";
@@ -92,21 +90,5 @@ builder.mutationFields((t) => ({
         ctx.app,
       ),
     }),
-  }),
-}));
-
-builder.prismaObjectFields(UserRef, (t) => ({
-  reviews: t.relatedConnection("reviewsReceived", {
-    cursor: "id",
-    nullable: true,
-    description:
-      "Published reviews hosts wrote about this user as a guest, newest first. Visible to any signed-in user (hosts read them before answering a request); null for anonymous callers.",
-    authScopes: { authenticated: true },
-    unauthorizedResolver: () => null,
-    totalCount: true,
-    query: {
-      where: publishedAboutGuestsWhere,
-      orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
-    },
   }),
 }));

@@ -1,7 +1,9 @@
 // Publishing reviews (the end of double-blind): when both sides of a stay have reviewed, or when
 // its window closes. In the publishing transaction the listing's rating aggregates are recomputed
 // from its published guest reviews and the reviewed party is notified; after commit the listing's
-// cached page and every search page go (RATING and RELEVANCE sort on the aggregates).
+// cached page and every search page go (RATING and RELEVANCE sort on the aggregates). Category
+// averages need no columns: Listing.rating reads them from the published rows (one batched query),
+// so they follow the same commit.
 import type { App } from "../../app.ts";
 import type { Review } from "../../generated/prisma/client.ts";
 import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";

@@ -1,10 +1,12 @@
-// Reviews in the schema, read side: the Review node, and Listing.reviews and Listing.rating.
+// Reviews in the schema, read side: the Review node, Listing.reviews and Listing.rating, and
+// User.reviews (what hosts wrote about a guest, read before answering a request).
 import { createContextCache } from "@pothos/core";
 import DataLoader from "dataloader";
 import type { Context } from "../../context.ts";
 import { builder } from "../../graphql/builder.ts";
+import { UserRef } from "../accounts/schema.ts";
 import { ListingRef } from "../listings/schema.ts";
-import { publishedGuestReviewsWhere, visibleReviewsWhere } from "./access.ts";
+import { publishedAboutGuestsWhere, publishedGuestReviewsWhere, visibleReviewsWhere } from "./access.ts";
 import { type CategoryAverages, categoriesOf, categoryAverages, categoryColumns } from "./service.ts";
 
 /** A review's own category ratings have the shape of the averages: one nullable number each. */
@@ -101,5 +103,21 @@ builder.prismaObjectFields(ListingRef, (t) => ({
       listing.ratingCount === 0 || listing.ratingAverage === null
         ? null
         : { listingId: listing.id, average: listing.ratingAverage, count: listing.ratingCount },
+  }),
+}));
+
+builder.prismaObjectFields(UserRef, (t) => ({
+  reviews: t.relatedConnection("reviewsReceived", {
+    cursor: "id",
+    nullable: true,
+    description:
+      "Published reviews hosts wrote about this user as a guest, newest first. Visible to any signed-in user (hosts read them before answering a request); null for anonymous callers.",
+    authScopes: { authenticated: true },
+    unauthorizedResolver: () => null,
+    totalCount: true,
+    query: {
+      where: publishedAboutGuestsWhere,
+      orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
+    },
   }),
 }));
