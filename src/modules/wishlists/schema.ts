@@ -37,7 +37,7 @@ const savedListings = prismaConnectionHelpers(builder, "WishlistItem", {
 export const WishlistRef = builder.prismaNode("Wishlist", {
   id: { field: "id" },
   // node(id): only the owner's own wishlists exist for them.
-  findUnique: (id, ctx) => ({ ...ownWishlistsWhere(ctx.actor?.kind === "user" ? ctx.actor : null), id }),
+  findUnique: (id, ctx) => ({ ...ownWishlistsWhere(ctx.actor), id }),
   fields: (t) => ({
     name: t.exposeString("name"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),

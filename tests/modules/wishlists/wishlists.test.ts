@@ -13,6 +13,7 @@ import type { Listing } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { WISHLISTS_MAX } from "../../../src/modules/wishlists/service.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
+import { rawId } from "../../helpers/bookings.ts";
 import { codeOf, fieldsOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
 
@@ -30,7 +31,6 @@ afterAll(async () => {
 });
 
 const listingId = (listing: Listing) => encodeGlobalId("Listing", listing.id);
-const rawId = (globalId: string) => Buffer.from(globalId, "base64url").toString("utf8").split(":")[1];
 
 async function createWishlist(user: TestUser, name: string) {
   return (await user.client.ok(CreateWishlistDocument, { input: { name } })).createWishlist.wishlist;
@@ -191,7 +191,7 @@ describe("addToWishlist and removeFromWishlist", () => {
     const listings = await Promise.all(Array.from({ length: 5 }, () => make.listing(host).listed().create()));
     await t.app.db.wishlistItem.createMany({
       data: listings.map((listing) => ({
-        wishlistId: rawId(wishlist.id) ?? "",
+        wishlistId: rawId(wishlist.id),
         listingId: listing.id,
         createdAt: new Date("2027-01-01T00:00:00Z"),
       })),
