@@ -10,6 +10,7 @@ import "../modules/reviews/schema.ts";
 import "../modules/search/schema.ts";
 import "../modules/bookings/schema.ts";
 import "../modules/bookings/mutation-schema.ts";
+import "../modules/notifications/schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });
