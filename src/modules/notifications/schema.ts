@@ -116,12 +116,7 @@ builder.mutationField("markNotificationsRead", (t) =>
         decodeIdOf("Notification", String(id), "Notification"),
       );
       const result = await markNotificationsRead(actor, { notificationIds }, ctx.app);
-      const rows = result.notificationIds.length
-        ? await ctx.app.db.notification.findMany({ where: { id: { in: result.notificationIds } } })
-        : [];
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      const notifications = result.notificationIds.flatMap((id) => byId.get(id) ?? []);
-      return { markedCount: result.markedCount, notifications, userId: actor.userId };
+      return { ...result, userId: actor.userId };
     },
   }),
 );

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { UserActor } from "../../core/actor.ts";
 import { notFound } from "../../core/errors.ts";
+import type { Notification } from "../../generated/prisma/client.ts";
 import { addJob } from "../../infra/jobs.ts";
 import { type Effects, type Tx, unitOfWork, type UnitOfWorkDeps } from "../../infra/unit-of-work.ts";
 import type { Clock } from "../../infra/clock.ts";
@@ -58,8 +59,8 @@ export const MARK_READ_MAX_IDS = 100;
 export interface MarkReadResult {
   /** Notifications that were unread and are read now. */
   markedCount: number;
-  /** The named notifications as they are now (empty when all were marked). */
-  notificationIds: string[];
+  /** The named notifications as they are now, in the order named (empty when all were marked). */
+  notifications: Notification[];
 }
 
 /**
@@ -80,6 +81,8 @@ export async function markNotificationsRead(
       where: { ...mine, readAt: null },
       data: { readAt: app.clock.now() },
     });
-    return { markedCount: marked.count, notificationIds: ids ?? [] };
+    const rows = ids ? await tx.notification.findMany({ where: mine }) : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return { markedCount: marked.count, notifications: (ids ?? []).flatMap((id) => byId.get(id) ?? []) };
   });
 }

@@ -12,7 +12,7 @@ import {
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
-import { book, bookingInput, rawId, type Stay, stayFixture } from "../../helpers/bookings.ts";
+import { book, bookingInput, rawId, type Stay, stayFixture, staySequence } from "../../helpers/bookings.ts";
 import { codeOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
 import { type SseSubscription, subscribeOverSse } from "../../helpers/sse.ts";
@@ -27,14 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-let night = 0;
 /** Distinct dates per booking, so bookings in this file never compete for nights. */
-function nextDates(nights = 2): { checkIn: string; checkOut: string } {
-  const start = new Date(Date.UTC(2027, 3, 1) + night * 86_400_000);
-  night += nights + 1;
-  const end = new Date(start.getTime() + nights * 86_400_000);
-  return { checkIn: start.toISOString().slice(0, 10), checkOut: end.toISOString().slice(0, 10) };
-}
+const nextDates = staySequence("2027-04-01", 2);
 
 /** Requests a stay and waits for its notices ("requested", to guest and host); the booking's raw id. */
 async function requestStay(stay: Stay): Promise<string> {
