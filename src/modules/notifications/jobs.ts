@@ -5,7 +5,7 @@ import { renderEmail, type SendEmailPayload } from "./email.ts";
 import { createMailer, type Mailer } from "./mailer.ts";
 
 /**
- * Sends a queued e-mail once: an e-mail_outbox row per sent e-mail (id = emailId) is checked
+ * Sends a queued e-mail once: an email_outbox row per sent e-mail (id = emailId) is checked
  * first and written after the send, so a job that runs again after success sends nothing. A
  * failed send throws, and graphile-worker retries with backoff (maxAttempts set at queue time).
  * The window left: a crash after the server accepted the e-mail and before the row is written
