@@ -23,6 +23,7 @@ import { CALENDAR_LIMITS } from "../modules/listings/calendar.ts";
 import { CURRENCIES } from "../modules/pricing/money.ts";
 import { LIMITS as LISTING_LIMITS } from "../modules/listings/validation.ts";
 import { WISHLISTS_MAX } from "../modules/wishlists/service.ts";
+import { MARK_READ_MAX_IDS } from "../modules/notifications/service.ts";
 import { NODES_MAX_IDS } from "./builder.ts";
 
 export interface QueryLimits {
@@ -97,6 +98,8 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   "CalendarChange.days": CALENDAR_LIMITS.horizonYears * 366,
   // A user has at most this many wishlists (createWishlist refuses more).
   "Query.wishlists": WISHLISTS_MAX,
+  // The ids markNotificationsRead was given, at most MARK_READ_MAX_IDS.
+  "MarkNotificationsReadPayload.notifications": MARK_READ_MAX_IDS,
 };
 
 type Tally = Pick<OperationMeasure, "depth" | "aliases" | "cost">;
