@@ -22,6 +22,8 @@ import { nightsBetween, parseCalendarDate } from "../core/calendar-date.ts";
 import { CALENDAR_LIMITS } from "../modules/listings/calendar.ts";
 import { CURRENCIES } from "../modules/pricing/money.ts";
 import { LIMITS as LISTING_LIMITS } from "../modules/listings/validation.ts";
+import { WISHLISTS_MAX } from "../modules/wishlists/service.ts";
+import { MARK_READ_MAX_IDS } from "../modules/notifications/service.ts";
 import { NODES_MAX_IDS } from "./builder.ts";
 
 export interface QueryLimits {
@@ -94,6 +96,10 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   "Quote.lines": 5,
   // setAvailability reaches `horizonYears` past today; a change spans at most that.
   "CalendarChange.days": CALENDAR_LIMITS.horizonYears * 366,
+  // A user has at most this many wishlists (createWishlist refuses more).
+  "Query.wishlists": WISHLISTS_MAX,
+  // The ids markNotificationsRead was given, at most MARK_READ_MAX_IDS.
+  "MarkNotificationsReadPayload.notifications": MARK_READ_MAX_IDS,
 };
 
 type Tally = Pick<OperationMeasure, "depth" | "aliases" | "cost">;

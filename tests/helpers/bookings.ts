@@ -44,6 +44,24 @@ export function bookingInput(
   };
 }
 
+/**
+ * Stays one after another from `firstCheckIn` (a night apart), so bookings in one test file
+ * never compete for nights: each call returns the next `nights` nights.
+ */
+export function staySequence(
+  firstCheckIn: string,
+  defaultNights: number,
+): (nights?: number) => { checkIn: string; checkOut: string } {
+  let night = 0;
+  const day = (offset: number) =>
+    new Date(Date.parse(`${firstCheckIn}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  return (nights = defaultNights) => {
+    const dates = { checkIn: day(night), checkOut: day(night + nights) };
+    night += nights + 1;
+    return dates;
+  };
+}
+
 export async function requestBooking(guest: TestUser, input: RequestBookingInput) {
   return guest.client.request(RequestBookingDocument, { input });
 }

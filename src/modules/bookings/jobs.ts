@@ -80,7 +80,7 @@ const noticeTexts: Record<
 
 async function notifyBooking(app: App, bookingId: string, notice: BookingNotice): Promise<void> {
   const texts = noticeTexts[notice];
-  await unitOfWork(app, async (tx) => {
+  await unitOfWork(app, async (tx, effects) => {
     const booking = await tx.booking.findUniqueOrThrow({
       where: { id: bookingId },
       include: { guest: { select: { firstName: true } } },
@@ -98,7 +98,7 @@ async function notifyBooking(app: App, bookingId: string, notice: BookingNotice)
     ];
     for (const { userId, text } of recipients) {
       if (!text) continue;
-      await notify(tx, {
+      await notify(tx, effects, {
         userId,
         type: `booking.${notice}`,
         ...text(stay),

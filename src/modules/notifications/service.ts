@@ -1,10 +1,15 @@
 // In-app notifications and their e-mail twins, written inside the transaction of the job or use
-// case that causes them. A notice has a dedupe key, so a retried job creates it (and queues its
-// e-mail) once.
+// case that causes them, and what their owner does with them (read, mark read). A notice has a
+// dedupe key, so a retried job creates it (and queues its e-mail) once.
 import { randomUUID } from "node:crypto";
-import type { Tx } from "../../infra/unit-of-work.ts";
+import type { UserActor } from "../../core/actor.ts";
+import { notFound } from "../../core/errors.ts";
+import type { Notification } from "../../generated/prisma/client.ts";
 import { addJob } from "../../infra/jobs.ts";
+import { type Effects, type Tx, unitOfWork, type UnitOfWorkDeps } from "../../infra/unit-of-work.ts";
+import type { Clock } from "../../infra/clock.ts";
 import type { SendEmailPayload } from "./email.ts";
+import "./events.ts";
 
 export interface Notice {
   userId: string;
@@ -20,15 +25,19 @@ export interface Notice {
   dedupeKey: string;
 }
 
-/** Creates the notification and queues its e-mail; false when this key was already notified. */
-export async function notify(tx: Tx, notice: Notice): Promise<boolean> {
+/**
+ * Creates the notification, queues its e-mail and raises notificationAdded for its owner (after
+ * commit, through the outbox); false when this key was already notified.
+ */
+export async function notify(tx: Tx, effects: Pick<Effects, "outbox">, notice: Notice): Promise<boolean> {
   const inserted = await tx.$queryRaw<Array<{ id: string }>>`
     INSERT INTO notifications (user_id, type, title, body, data, dedupe_key)
     VALUES (${notice.userId}::uuid, ${notice.type}, ${notice.title}, ${notice.body},
             ${JSON.stringify(notice.data)}::jsonb, ${notice.dedupeKey})
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id::text`;
-  if (inserted.length === 0) return false;
+  const notificationId = inserted[0]?.id;
+  if (!notificationId) return false;
   const user = await tx.user.findUniqueOrThrow({
     where: { id: notice.userId },
     select: { email: true, firstName: true },
@@ -40,5 +49,40 @@ export async function notify(tx: Tx, notice: Notice): Promise<boolean> {
     data: { firstName: user.firstName, title: notice.title, body: notice.body, link: notice.link },
   };
   await addJob(tx, "send_email", email, { maxAttempts: 10 });
+  effects.outbox({ topic: "notificationAdded", id: notice.userId, payload: { notificationId } });
   return true;
+}
+
+/** The most ids markNotificationsRead takes at once (the payload lists them). */
+export const MARK_READ_MAX_IDS = 100;
+
+export interface MarkReadResult {
+  /** Notifications that were unread and are read now. */
+  markedCount: number;
+  /** The named notifications as they are now, in the order named (empty when all were marked). */
+  notifications: Notification[];
+}
+
+/**
+ * Marks the caller's notifications read: the named ones, or all of them when none are named.
+ * Any id that is not the caller's notification is NOT_FOUND, and then nothing is marked. Already
+ * read ones keep the time they were first read.
+ */
+export async function markNotificationsRead(
+  actor: UserActor,
+  input: { notificationIds?: readonly string[] | null },
+  app: UnitOfWorkDeps & { clock: Clock },
+): Promise<MarkReadResult> {
+  const ids = input.notificationIds ? [...new Set(input.notificationIds)] : undefined;
+  return unitOfWork(app, async (tx) => {
+    const mine = { userId: actor.userId, ...(ids ? { id: { in: ids } } : {}) };
+    if (ids && (await tx.notification.count({ where: mine })) !== ids.length) throw notFound("Notification");
+    const marked = await tx.notification.updateMany({
+      where: { ...mine, readAt: null },
+      data: { readAt: app.clock.now() },
+    });
+    const rows = ids ? await tx.notification.findMany({ where: mine }) : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return { markedCount: marked.count, notifications: (ids ?? []).flatMap((id) => byId.get(id) ?? []) };
+  });
 }

@@ -9,10 +9,10 @@ import { RECONCILE_TASK, reconcileAttempt } from "./authorization.ts";
 import { PAYOUT_TASK, payOut, SETTLE_TASK, settlePayment } from "./service.ts";
 
 async function notifyPayout(app: App, payoutId: string): Promise<void> {
-  await unitOfWork(app, async (tx) => {
+  await unitOfWork(app, async (tx, effects) => {
     const payout = await tx.payout.findUniqueOrThrow({ where: { id: payoutId } });
     if (payout.status !== "PAID") return;
-    await notify(tx, {
+    await notify(tx, effects, {
       userId: payout.hostId,
       type: "payout.sent",
       title: "Payout sent",

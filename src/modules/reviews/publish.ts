@@ -71,18 +71,24 @@ export async function publishBookingReviews(
     where: { id: hidden[0]!.listingId },
     select: { title: true },
   });
-  for (const review of hidden) await notifyReviewed(tx, app, review, listing.title);
+  for (const review of hidden) await notifyReviewed(tx, effects, app, review, listing.title);
   return hidden.map((review) => ({ ...review, publishedAt }));
 }
 
 /** Tells the reviewed party (the host for a guest review, the guest for a host review). */
-async function notifyReviewed(tx: Tx, app: App, review: Review, listingTitle: string): Promise<void> {
+async function notifyReviewed(
+  tx: Tx,
+  effects: Effects,
+  app: App,
+  review: Review,
+  listingTitle: string,
+): Promise<void> {
   const author = await tx.user.findUniqueOrThrow({
     where: { id: review.authorId },
     select: { firstName: true },
   });
   const aboutListing = review.direction === "GUEST_TO_HOST";
-  await notify(tx, {
+  await notify(tx, effects, {
     userId: review.subjectId,
     type: "review.published",
     title: aboutListing ? "New review of your listing" : "Your host reviewed you",

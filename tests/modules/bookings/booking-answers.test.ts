@@ -22,6 +22,7 @@ import {
   rawId,
   type Stay,
   stayFixture,
+  staySequence,
 } from "../../helpers/bookings.ts";
 import { codeOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
@@ -41,14 +42,8 @@ afterAll(async () => {
   await t.close();
 });
 
-let night = 0;
 /** Distinct dates per booking, so tests in this file never compete for nights. */
-function nextDates(nights = 3): { checkIn: string; checkOut: string } {
-  const start = new Date(Date.UTC(2027, 5, 1) + night * 86_400_000);
-  night += nights + 1;
-  const end = new Date(start.getTime() + nights * 86_400_000);
-  return { checkIn: start.toISOString().slice(0, 10), checkOut: end.toISOString().slice(0, 10) };
-}
+const nextDates = staySequence("2027-06-01", 3);
 
 const cancelInput = (bookingId: string) => ({
   bookingId,

@@ -14,7 +14,7 @@ import type { App } from "../../../src/app.ts";
 import type { BookingStatus } from "../../../src/generated/prisma/enums.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
-import { book, bookingInput, rawId, stayFixture } from "../../helpers/bookings.ts";
+import { book, bookingInput, rawId, stayFixture, staySequence } from "../../helpers/bookings.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
 import { type SseEvent, type SseSubscription, subscribeOverSse } from "../../helpers/sse.ts";
 
@@ -41,14 +41,8 @@ function watch(app: TestApp, user: TestUser | undefined, bookingId?: string): Up
   return updates;
 }
 
-let night = 0;
 /** Distinct dates per booking, so bookings in this file never compete for nights. */
-function nextDates(nights = 2): { checkIn: string; checkOut: string } {
-  const start = new Date(Date.UTC(2027, 3, 1) + night * 86_400_000);
-  night += nights + 1;
-  const end = new Date(start.getTime() + nights * 86_400_000);
-  return { checkIn: start.toISOString().slice(0, 10), checkOut: end.toISOString().slice(0, 10) };
-}
+const nextDates = staySequence("2027-04-01", 2);
 
 const PROBE_EPOCH = Date.UTC(2099, 0, 1);
 const probeIndex = (event: SseEvent<BookingUpdatedSubscription>) => {

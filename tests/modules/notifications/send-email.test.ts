@@ -1,5 +1,9 @@
-// The send_email task on a real worker: what it delivers, that it delivers once, and only for committed jobs.
+// The send_email task on a real worker in .eml outbox mode (no SMTP_URL): what it delivers, that
+// it delivers once, and only for committed jobs.
 import { randomUUID } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Job, Runner } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignUpDocument } from "../../../schema/generated/graphql.ts";
@@ -7,14 +11,29 @@ import { addJob } from "../../../src/infra/jobs.ts";
 import type { SendEmailPayload } from "../../../src/modules/notifications/email.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { jobsCompleted, queuedJobs } from "../../helpers/jobs.ts";
+import { parseMail } from "../../helpers/mime.ts";
 
 let t: TestApp;
 let runner: Runner;
+let outboxDir: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  outboxDir = await mkdtemp(join(tmpdir(), "roost-outbox-"));
+  t = await startTestApp({
+    configure: (config) => {
+      config.mail.smtpUrl = undefined;
+      config.mail.outboxDir = outboxDir;
+    },
+  });
   runner = await t.startWorker();
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await rm(outboxDir, { recursive: true, force: true });
+});
+
+/** The outbox folder's files for one e-mail: its .eml, and any temporary file left behind. */
+const filesOf = async (emailId: string) =>
+  (await readdir(outboxDir)).filter((name) => name.startsWith(emailId));
 
 const isEmailTo = (to: string) => (job: Job) =>
   job.task_identifier === "send_email" && (job.payload as Partial<SendEmailPayload>).to === to;
@@ -44,6 +63,18 @@ describe("send_email job", () => {
     });
     expect(messages[0]?.body).toMatch(/^Hi Wenceslas,\n/);
     expect(messages[0]?.sentAt?.getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    // The same e-mail as a file a mail client opens: emailId.eml, written whole.
+    const emailId = messages[0]!.id;
+    expect(await filesOf(emailId)).toEqual([`${emailId}.eml`]);
+    const parsed = parseMail(await readFile(join(outboxDir, `${emailId}.eml`), "utf8"));
+    expect(parsed.headers.get("from")).toBe(t.app.config.mail.from);
+    expect(parsed.headers.get("to")).toBe(email);
+    expect(parsed.headers.get("subject")).toBe("Welcome to Roost, Wenceslas");
+    expect(parsed.headers.get("message-id")).toBe(`<${emailId}@roost.example>`);
+    expect(parsed.text?.replace(/\r\n/g, "\n")).toBe(messages[0]?.body);
+    expect(parsed.html).toContain("Hi Wenceslas,");
+    expect(parsed.html).toContain(`<a href="${t.app.config.appUrl}/"`);
   });
 
   it("delivers once when the job runs twice (idempotent by emailId)", async () => {
@@ -60,6 +91,7 @@ describe("send_email job", () => {
     await second;
 
     expect(await t.app.db.emailOutbox.findMany({ where: { toAddress: to } })).toEqual([delivered]);
+    expect(await filesOf(payload.emailId)).toEqual([`${payload.emailId}.eml`]);
     expect(delivered).toMatchObject({ id: payload.emailId, subject: "Welcome to Roost, Twice" });
   });
 
