@@ -94,6 +94,8 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   "Query.currencies": Object.keys(CURRENCIES).length,
   // One line per QuoteLineKind at most.
   "Quote.lines": 5,
+  // The guest and the listing's host.
+  "Conversation.participants": 2,
   // setAvailability reaches `horizonYears` past today; a change spans at most that.
   "CalendarChange.days": CALENDAR_LIMITS.horizonYears * 366,
   // A user has at most this many wishlists (createWishlist refuses more).

@@ -11,6 +11,8 @@ import "../modules/reviews/mutation-schema.ts";
 import "../modules/search/schema.ts";
 import "../modules/bookings/schema.ts";
 import "../modules/bookings/mutation-schema.ts";
+import "../modules/messaging/schema.ts";
+import "../modules/messaging/mutation-schema.ts";
 import "../modules/wishlists/schema.ts";
 import "../modules/notifications/schema.ts";
 import { builder } from "./builder.ts";

@@ -14,6 +14,7 @@ import { unitOfWork } from "../../infra/unit-of-work.ts";
 import { canViewListing } from "../listings/access.ts";
 import { announceCalendarChange, datesUnavailable, listingToday } from "../listings/calendar.ts";
 import { lockedListing } from "../listings/service.ts";
+import { carryBookingConversation } from "../messaging/thread.ts";
 import {
   attachPayment,
   authorizePayment,
@@ -145,6 +146,8 @@ async function commitBooking(
         },
       });
       await attachPayment(tx, context.held);
+      // The guest's conversation with the host follows the booking, with its message.
+      await carryBookingConversation(tx, effects, app, created);
       announceCalendarChange(effects, app, {
         listingId: listing.id,
         from: input.checkIn,
