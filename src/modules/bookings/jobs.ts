@@ -1,122 +1,12 @@
-// Background tasks of the bookings module: expire unanswered requests, complete stays, and tell
-// guests and hosts what happened. Each is safe to run twice (it re-reads the booking's state;
-// notices carry dedupe keys).
+// Background tasks of the bookings module: expire unanswered requests and complete stays. Each is
+// safe to run twice: it re-reads the booking's state under a lock.
 import type { Task } from "graphile-worker";
 import type { App } from "../../app.ts";
-import { formatCalendarDate } from "../../core/calendar-date.ts";
-import { unitOfWork } from "../../infra/unit-of-work.ts";
-import { notify } from "../notifications/service.ts";
-import { formatMoney } from "../pricing/money.ts";
-import {
-  type BookingNotice,
-  COMPLETE_TASK,
-  completeBooking,
-  EXPIRE_TASK,
-  expireBooking,
-  NOTIFY_TASK,
-} from "./lifecycle.ts";
-import { readSnapshot } from "./snapshot.ts";
-
-interface NoticeText {
-  title: string;
-  body: string;
-}
-
-type Stay = { title: string; dates: string; total: string; guestName: string };
-
-/** Who hears of each change, and what they read. */
-const noticeTexts: Record<
-  BookingNotice,
-  { guest?: (stay: Stay) => NoticeText; host?: (stay: Stay) => NoticeText }
-> = {
-  requested: {
-    guest: (s) => ({
-      title: "Booking request sent",
-      body: `Your request for ${s.title} (${s.dates}) was sent to the host. ${s.total} is held on your card.`,
-    }),
-    host: (s) => ({
-      title: "New booking request",
-      body: `${s.guestName} asks to stay at ${s.title} (${s.dates}). Accept or decline within 24 hours.`,
-    }),
-  },
-  confirmed: {
-    guest: (s) => ({
-      title: "Booking confirmed",
-      body: `Your stay at ${s.title} (${s.dates}) is confirmed. ${s.total} was charged.`,
-    }),
-    host: (s) => ({
-      title: "Reservation confirmed",
-      body: `${s.guestName} is staying at ${s.title} (${s.dates}).`,
-    }),
-  },
-  declined: {
-    guest: (s) => ({
-      title: "Booking request declined",
-      body: `The host declined your request for ${s.title} (${s.dates}). The hold on your card was released.`,
-    }),
-  },
-  expired: {
-    guest: (s) => ({
-      title: "Booking request expired",
-      body: `The host did not answer your request for ${s.title} (${s.dates}). The hold on your card was released.`,
-    }),
-    host: (s) => ({
-      title: "Booking request expired",
-      body: `The request from ${s.guestName} for ${s.title} (${s.dates}) expired unanswered.`,
-    }),
-  },
-  cancelled: {
-    guest: (s) => ({
-      title: "Booking cancelled",
-      body: `Your stay at ${s.title} (${s.dates}) was cancelled. Any refund follows the cancellation policy.`,
-    }),
-    host: (s) => ({
-      title: "Reservation cancelled",
-      body: `The stay of ${s.guestName} at ${s.title} (${s.dates}) was cancelled.`,
-    }),
-  },
-  completed: {},
-};
-
-async function notifyBooking(app: App, bookingId: string, notice: BookingNotice): Promise<void> {
-  const texts = noticeTexts[notice];
-  await unitOfWork(app, async (tx, effects) => {
-    const booking = await tx.booking.findUniqueOrThrow({
-      where: { id: bookingId },
-      include: { guest: { select: { firstName: true } } },
-    });
-    const snapshot = readSnapshot(booking.quote);
-    const stay: Stay = {
-      title: snapshot.listing.title,
-      dates: `${formatCalendarDate(booking.checkIn)} to ${formatCalendarDate(booking.checkOut)}`,
-      total: formatMoney(Number(booking.total), booking.currency),
-      guestName: booking.guest.firstName,
-    };
-    const recipients = [
-      { userId: booking.guestId, text: texts.guest },
-      { userId: booking.hostId, text: texts.host },
-    ];
-    for (const { userId, text } of recipients) {
-      if (!text) continue;
-      await notify(tx, effects, {
-        userId,
-        type: `booking.${notice}`,
-        ...text(stay),
-        data: { bookingId },
-        link: `${app.config.appUrl}/bookings/${bookingId}`,
-        dedupeKey: `booking.${notice}:${bookingId}:${userId}`,
-      });
-    }
-  });
-}
+import { COMPLETE_TASK, completeBooking, EXPIRE_TASK, expireBooking } from "./lifecycle.ts";
 
 const bookingIdOf = (payload: unknown): string => (payload as { bookingId: string }).bookingId;
 
 export const bookingTasks = (app: App): Record<string, Task> => ({
   [EXPIRE_TASK]: async (payload) => void (await expireBooking(app, bookingIdOf(payload))),
   [COMPLETE_TASK]: async (payload) => void (await completeBooking(app, bookingIdOf(payload))),
-  [NOTIFY_TASK]: async (payload) => {
-    const { bookingId, notice } = payload as { bookingId: string; notice: BookingNotice };
-    await notifyBooking(app, bookingId, notice);
-  },
 });

@@ -14,15 +14,13 @@ import { announceCalendarChange } from "../listings/calendar.ts";
 import { capturePayment, schedulePayout, scheduleRefund, settleAfterCommit } from "../payments/service.ts";
 import "./events.ts";
 import { oncePerKey } from "./keys.ts";
+import { type BookingNotice, noticeBooking } from "./notices.ts";
 import { checkInInstant, checkOutInstant, refundFor } from "./refund-policy.ts";
 import { type BookingSnapshot, readSnapshot } from "./snapshot.ts";
 import { type BookingAction, type BookingParty, nextStatus } from "./state-machine.ts";
 
 export const EXPIRE_TASK = "bookings_expire";
 export const COMPLETE_TASK = "bookings_complete";
-export const NOTIFY_TASK = "bookings_notify";
-
-export type BookingNotice = "requested" | "confirmed" | "declined" | "expired" | "cancelled" | "completed";
 
 /** Who the actor is to this booking. */
 export function partyOf(actor: Actor, booking: Pick<Booking, "guestId" | "hostId">): BookingParty {
@@ -48,9 +46,11 @@ async function lockedBooking(tx: Tx, actor: Actor, bookingId: string): Promise<B
 const dropExpiry = (tx: Tx, bookingId: string) =>
   tx.$executeRaw`SELECT graphile_worker.remove_job(${`expire:${bookingId}`})`;
 
-/** Subscribers hear of the change after commit (through the outbox), and a notice job tells the people. */
+/** Subscribers hear of the change after commit (through the outbox); the parties get their notices now. */
 export async function announceBooking(
+  tx: Tx,
   effects: Effects,
+  app: App,
   booking: Booking,
   notice: BookingNotice,
 ): Promise<void> {
@@ -59,11 +59,7 @@ export async function announceBooking(
   for (const userId of new Set([booking.guestId, booking.hostId])) {
     effects.outbox({ topic: "userBookingUpdated", id: userId, payload: event });
   }
-  await effects.addJob(
-    NOTIFY_TASK,
-    { bookingId: booking.id, notice },
-    { jobKey: `notify:${notice}:${booking.id}` },
-  );
+  await noticeBooking(tx, effects, app, booking, notice);
 }
 
 /**
@@ -90,7 +86,7 @@ export async function confirmInside(
     { bookingId: booking.id },
     { runAt: checkOutInstant(snapshot), jobKey: `complete:${booking.id}`, maxAttempts: 25 },
   );
-  await announceBooking(effects, confirmed, "confirmed");
+  await announceBooking(tx, effects, app, confirmed, "confirmed");
   return confirmed;
 }
 
@@ -131,7 +127,7 @@ async function endBooking(
     to: booking.checkOut,
   });
   await settleAfterCommit(effects, app, booking.id);
-  await announceBooking(effects, ended, notice);
+  await announceBooking(tx, effects, app, ended, notice);
   return ended;
 }
 
@@ -266,7 +262,7 @@ export async function completeBooking(app: App, bookingId: string): Promise<bool
       where: { id: booking.id },
       data: { status: "COMPLETED", completedAt: app.clock.now() },
     });
-    await announceBooking(effects, completed, "completed");
+    await announceBooking(tx, effects, app, completed, "completed");
     return true;
   });
 }

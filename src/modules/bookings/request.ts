@@ -159,7 +159,7 @@ async function commitBooking(
         { bookingId: created.id },
         { runAt: created.expiresAt ?? now, jobKey: `expire:${created.id}`, maxAttempts: 25 },
       );
-      await announceBooking(effects, created, "requested");
+      await announceBooking(tx, effects, app, created, "requested");
       return created;
     },
     { errors: { exclusion: datesUnavailable() } },

@@ -8,6 +8,8 @@ import type { Payment, Refund } from "../../generated/prisma/client.ts";
 import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { RefundBreakdown } from "../bookings/refund-policy.ts";
 import { type BookingSnapshot, readSnapshot } from "../bookings/snapshot.ts";
+import { notify } from "../notifications/service.ts";
+import { formatMoney } from "../pricing/money.ts";
 import { divideRoundHalfUp } from "../pricing/quote.ts";
 import { paymentFailed, providerUnavailable } from "./authorization.ts";
 import { captureLines, type PaymentParts, payoutLines, postJournal, refundLines } from "./ledger.ts";
@@ -286,10 +288,10 @@ export async function settlePayment(app: App, bookingId: string): Promise<void> 
 /**
  * The payout job: pays the host their share as it stands after any refunds. Safe to run twice:
  * a payout that is no longer SCHEDULED is left alone, and the provider key is the payout's id.
- * Returns true when money was sent (the caller notifies the host).
+ * Returns true when money was sent; the host's "payout sent" notice is written with it.
  */
 export async function payOut(app: App, payoutId: string): Promise<boolean> {
-  return unitOfWork(app, async (tx) => {
+  return unitOfWork(app, async (tx, effects) => {
     await tx.$queryRaw`SELECT id FROM payouts WHERE id = ${payoutId}::uuid FOR UPDATE`;
     const payout = await tx.payout.findUnique({ where: { id: payoutId } });
     if (payout?.status !== "SCHEDULED") return false;
@@ -335,6 +337,15 @@ export async function payOut(app: App, payoutId: string): Promise<boolean> {
       bookingId: payout.bookingId,
       payoutId: payout.id,
       lines: payoutLines({ hostShare, fee }),
+    });
+    await notify(tx, effects, {
+      userId: payout.hostId,
+      type: "payout.sent",
+      title: "Payout sent",
+      body: `${formatMoney(Number(amount), payout.currency)} is on its way to you.`,
+      data: { payoutId, bookingId: payout.bookingId },
+      link: `${app.config.appUrl}/payouts`,
+      dedupeKey: `payout.sent:${payoutId}`,
     });
     return true;
   });

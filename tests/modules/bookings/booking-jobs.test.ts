@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcceptBookingDocument, HostPayoutsDocument } from "../../../schema/generated/graphql.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { addJob } from "../../../src/infra/jobs.ts";
+import { unitOfWork } from "../../../src/infra/unit-of-work.ts";
+import { noticeBooking } from "../../../src/modules/bookings/notices.ts";
 import { authorizePayment } from "../../../src/modules/payments/authorization.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { book, bookingInput, expectBooksBalanced, rawId, stayFixture } from "../../helpers/bookings.ts";
@@ -51,15 +53,7 @@ describe("expiry", () => {
 
     clock.advance(24 * 3_600_000);
     try {
-      const settled = jobsCompleted(
-        runner,
-        1,
-        (job) =>
-          job.task_identifier === "bookings_notify" &&
-          (job.payload as { notice: string }).notice === "expired",
-      );
       await runTwice("bookings_expire", { bookingId: id });
-      await settled;
     } finally {
       clock.advance(-24 * 3_600_000);
     }
@@ -118,10 +112,10 @@ describe("completion and payout", () => {
 });
 
 describe("notices", () => {
-  it("tells the host of a request and the guest of the confirmation, once each, in-app and by e-mail", async () => {
+  it("tells both sides of a request and of its confirmation, in the same transaction, once each, in-app and by e-mail", async () => {
     const stay = await stayFixture(t);
     const addresses = [stay.guest.email, stay.host.email];
-    // Four e-mails: the request and the confirmation, to each side; the second run sends none.
+    // Four e-mails: the request and the confirmation, to each side; noticing again sends none.
     const emails = jobsCompleted(runner, 4, (job) => {
       const email = job.payload as { to: string; template: string };
       return (
@@ -133,7 +127,14 @@ describe("notices", () => {
       bookingInput(stay, { checkIn: "2027-05-01", checkOut: "2027-05-03" }),
     );
     await stay.host.client.ok(AcceptBookingDocument, { input: { bookingId: booking.id } });
-    await runTwice("bookings_notify", { bookingId: rawId(booking.id), notice: "confirmed" });
+    // Written with the change itself: there before any job has run.
+    expect(
+      await t.app.db.notification.count({
+        where: { data: { path: ["bookingId"], equals: rawId(booking.id) } },
+      }),
+    ).toBe(4);
+    const row = await t.app.db.booking.findUniqueOrThrow({ where: { id: rawId(booking.id) } });
+    await unitOfWork(t.app, (tx, effects) => noticeBooking(tx, effects, t.app, row, "confirmed"));
     await emails;
     const sent = await t.app.db.emailOutbox.findMany({
       where: { toAddress: { in: addresses }, template: "notice" },
