@@ -42,7 +42,8 @@ COPY --from=build /app/dist ./dist
 # The app applies migrations at start from ../../prisma/migrations relative to
 # dist/src/infra/migrations.js, that is dist/prisma/migrations.
 COPY prisma/migrations ./dist/prisma/migrations
-# Files stay owned by root: the app reads them and writes nothing to disk in production.
+# Files stay owned by root: the app reads them and writes nothing here (without SMTP_URL, e-mail
+# goes to files in the temporary folder).
 USER node
 EXPOSE 4000
 # Liveness only (/readyz also checks PostgreSQL and Redis); slim images have no curl.

@@ -85,6 +85,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const metrics = createMetrics(database.stats);
   const rateLimiter = new RateLimiter(kv, logger, { keySecret: config.jwtSecret, now });
   const payments = createPaymentProvider(config, { databaseUrl: options.databaseUrl, clock, logger });
+  if (config.isProduction && !config.mail.smtpUrl) {
+    logger.warn(
+      { outboxDir: config.mail.outboxDir },
+      "SMTP_URL is not set: e-mail is written to files, nobody receives it",
+    );
+  }
 
   return {
     config,

@@ -1,6 +1,7 @@
 // The one place that reads process.env: validated, typed, with defaults per environment.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./http/client-ip.ts";
@@ -205,7 +206,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     appUrl: env.APP_URL.replace(/\/+$/, ""),
     mail: {
       smtpUrl: env.SMTP_URL,
-      outboxDir: resolve(env.MAIL_OUTBOX_DIR ?? join(dataDir, "mail")),
+      // Production images write nothing under the app's folder (it belongs to root): there the
+      // fallback outbox is the temporary folder, and start-up warns that nobody receives mail.
+      outboxDir: resolve(
+        env.MAIL_OUTBOX_DIR ?? (isProduction ? join(tmpdir(), "roost-mail") : join(dataDir, "mail")),
+      ),
       from: env.MAIL_FROM,
     },
     messaging: { messagesPerMinute: env.MESSAGE_LIMIT_PER_MINUTE },
