@@ -14,7 +14,11 @@ const idempotencyKeyField =
   "A client-chosen key (up to 255 characters): a retry with it returns the first answer.";
 
 const RequestBookingInput = builder.inputType("RequestBookingInput", {
-  validate: inputRules({ message: textRule({ max: BOOKING_MESSAGE_MAX, multiline: true }).nullish() }),
+  validate: inputRules({
+    message: textRule({ max: BOOKING_MESSAGE_MAX, multiline: true }).nullish(),
+    // A provider token (pm_...): short, one line; stored with the payment attempt.
+    paymentMethod: textRule({ min: 1, max: 255 }),
+  }),
   fields: (t) => ({
     listingId: t.id({ required: true }),
     checkIn: t.field({ type: "Date", required: true }),

@@ -7,6 +7,7 @@ import { type Actor, isAdmin, type MaybeActor } from "../../core/actor.ts";
 import { formatCalendarDate } from "../../core/calendar-date.ts";
 import { notFound } from "../../core/errors.ts";
 import {
+  type BookingStatus,
   ActorRole as ActorRoleValues,
   BookingStatus as BookingStatusValues,
   PaymentStatus as PaymentStatusValues,
@@ -108,12 +109,8 @@ builder.prismaNode("Payout", {
   }),
 });
 
-const statusFilter = (
-  status:
-    | readonly ("PENDING" | "CONFIRMED" | "DECLINED" | "EXPIRED" | "CANCELLED" | "COMPLETED")[]
-    | null
-    | undefined,
-) => (status?.length ? { status: { in: [...status] } } : {});
+const statusFilter = (status: readonly BookingStatus[] | null | undefined) =>
+  status?.length ? { status: { in: [...status] } } : {};
 
 builder.queryFields((t) => ({
   booking: t.prismaField({

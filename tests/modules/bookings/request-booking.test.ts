@@ -163,6 +163,11 @@ describe("the input rules", () => {
     expect(
       await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { idempotencyKey: "" }),
     ).toEqual(["idempotencyKey"]);
+    for (const paymentMethod of ["", "pm_" + "x".repeat(300), "pm_card\nvisa"]) {
+      expect(
+        await refusedFields({ checkIn: "2027-04-01", checkOut: "2027-04-03" }, { paymentMethod }),
+      ).toEqual(["paymentMethod"]);
+    }
   });
 
   it("takes check-in up to the horizon (365 days past the listing's today), not a day more", async () => {
