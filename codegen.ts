@@ -1,4 +1,5 @@
-// Typed documents and the persisted-operations manifest, generated from schema/operations.
+// Typed documents, the persisted-operations manifest and the REST route table, generated
+// from schema/operations.
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {
@@ -16,6 +17,8 @@ const config: CodegenConfig = {
         scalars: { ID: "string", Date: "string", DateTime: "string" },
       },
     },
+    // The REST facade's routes, from the operations' `# @route` comments.
+    "schema/generated/rest-routes.json": { plugins: ["./scripts/codegen/rest-routes.ts"] },
   },
 };
 

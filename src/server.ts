@@ -22,8 +22,10 @@ import { pingDatabase } from "./infra/db.ts";
 import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
 import { handleStripeWebhook, STRIPE_WEBHOOK_PATH } from "./modules/payments/stripe-webhook.ts";
+import { type RestServerContext, useRestFacade } from "./rest/facade.ts";
+import { compileRoutes } from "./rest/route-table.ts";
 
-type ServerContext = { req?: IncomingMessage };
+type ServerContext = { req?: IncomingMessage } & RestServerContext;
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -70,8 +72,9 @@ export function createYogaServer(app: App): Yoga {
   };
 
   const clientIp = clientIpResolver(app.config.http.trustProxy);
+  const routes = compileRoutes(schema);
 
-  return createYoga<ServerContext, Context>({
+  const yoga: Yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
@@ -111,6 +114,7 @@ export function createYogaServer(app: App): Yoga {
       useJsonPostsOnly(),
       useRetryAfterHeader(),
       usePlainRoutes(app),
+      useRestFacade(app, { routes, execute: async (request, context) => yoga.fetch(request, context) }),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
       useNulGuard(),
@@ -118,15 +122,21 @@ export function createYogaServer(app: App): Yoga {
       useErrorLogging(),
     ],
   });
+  return yoga;
 }
 
 /** Request id, access log and HTTP metrics for every route. */
-function useRequestLifecycle(app: App, metaOf: (request: Request) => RequestMeta): Plugin {
+function useRequestLifecycle(
+  app: App,
+  metaOf: (request: Request) => RequestMeta,
+): Plugin<object, ServerContext> {
   return {
     onRequest({ request }) {
       metaOf(request);
     },
-    onResponse({ request, response }) {
+    onResponse({ request, response, serverContext }) {
+      // The REST facade's own GraphQL request: the outer /api request is the one logged.
+      if (serverContext.restRoute) return;
       const meta = metaOf(request);
       response.headers.set("x-request-id", meta.id);
       const route = routeLabel(new URL(request.url).pathname);

@@ -13,6 +13,11 @@ const documents = new Map<string, string>(
   ]),
 );
 
+/** Every stored document with its bare hash (the REST facade compiles its routes from them). */
+export function persistedOperations(): Array<{ hash: string; document: string }> {
+  return [...documents].map(([hash, document]) => ({ hash, document }));
+}
+
 export function persistedDocument(id: string): string | undefined {
   return documents.get(id.replace(/^sha256:/, ""));
 }

@@ -48,7 +48,7 @@ const MAX_KEY_LENGTH = 255;
  * Failures that are the request's answer (the same request would get it again): stored and
  * replayed. Any other failure (bad input, a missing row, an outage, a bug) releases the key.
  */
-const DECIDED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+export const DECIDED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "DATES_UNAVAILABLE",
   "PAYMENT_FAILED",
   "INVALID_STATE",

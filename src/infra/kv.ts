@@ -6,6 +6,8 @@ export interface KeyValueStore {
   readonly kind: "redis" | "memory";
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Sets the key only when it holds nothing; false when another value was there first. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Increments a counter whose window starts at the first increment. */
@@ -19,6 +21,9 @@ export function redisStore(redis: Redis): KeyValueStore {
     get: (key) => redis.get(key),
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      return (await redis.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)), "NX")) === "OK";
     },
     async del(...keys) {
       if (keys.length > 0) await redis.del(...keys);
@@ -60,6 +65,11 @@ export function memoryStore(now: () => number = Date.now): KeyValueStore {
     get: async (key) => live(key)?.value ?? null,
     async set(key, value, ttlSeconds) {
       entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      if (live(key)) return false;
+      entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
+      return true;
     },
     async del(...keys) {
       for (const key of keys) entries.delete(key);
