@@ -67,10 +67,9 @@ export function routesOf(source: string, location: string): RouteEntry[] {
   return routes;
 }
 
-export const plugin: PluginFunction = (_schema, documents) => {
-  const routes = documents.flatMap((file) =>
-    file.location ? routesOf(readFileSync(file.location, "utf8"), file.location) : [],
-  );
+/** The table of every file's routes, sorted; refuses two operations on one route. */
+export function routeTable(files: ReadonlyArray<{ source: string; location: string }>): RouteEntry[] {
+  const routes = files.flatMap((file) => routesOf(file.source, file.location));
   const seen = new Set<string>();
   for (const route of routes) {
     // /api/x/{id} and /api/x/{slug} would match the same requests.
@@ -78,6 +77,12 @@ export const plugin: PluginFunction = (_schema, documents) => {
     if (seen.has(shape)) throw new Error(`Two operations claim ${route.method} ${route.path}`);
     seen.add(shape);
   }
-  routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
-  return `${JSON.stringify(routes, null, 2)}\n`;
+  return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+export const plugin: PluginFunction = (_schema, documents) => {
+  const files = documents.flatMap((file) =>
+    file.location ? [{ source: readFileSync(file.location, "utf8"), location: file.location }] : [],
+  );
+  return `${JSON.stringify(routeTable(files), null, 2)}\n`;
 };
