@@ -4,9 +4,9 @@ import type { Plugin } from "graphql-yoga";
 /** "*": any origin, without credentials; a list: exactly those origins, with credentials. */
 export type CorsOrigins = "*" | readonly string[];
 
-const allowedMethods = "GET, POST, PATCH, DELETE, OPTIONS";
+const allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 // Not CORS-safelisted, so a browser script sees them only when exposed.
-const exposedHeaders = "retry-after, x-request-id";
+const exposedHeaders = "retry-after, x-request-id, idempotent-replayed";
 
 /** The CORS headers for a request from `origin` (null: not a cross-origin request). */
 export function corsHeaders(

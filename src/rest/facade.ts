@@ -137,6 +137,7 @@ export interface RestFacadeOptions {
 
 export function useRestFacade(app: App, options: RestFacadeOptions): Plugin<object, RestServerContext> {
   const { routes } = options;
+  const replays = replayStore(app);
 
   /** The key a replayable answer is kept under: per user, operation and client key. */
   async function replayKey(route: CompiledRoute, request: Request, key: string): Promise<string | undefined> {
@@ -247,9 +248,8 @@ export function useRestFacade(app: App, options: RestFacadeOptions): Plugin<obje
         ? createHash("sha256").update(canonicalJson(mapped.variables)).digest("hex")
         : "";
       if (keyed) {
-        const stored = await app.kv.get(keyed);
-        const previous = stored ? (JSON.parse(stored) as StoredAnswer) : undefined;
-        if (previous?.fingerprint === fingerprint) {
+        const previous = await replays.find(keyed, fingerprint);
+        if (previous) {
           endResponse(respond(fetchAPI, previous, { "idempotent-replayed": "true" }));
           return;
         }
@@ -258,19 +258,48 @@ export function useRestFacade(app: App, options: RestFacadeOptions): Plugin<obje
       const answer = await execute(route, mapped.variables, request, url, serverContext, fetchAPI.Request);
 
       if (keyed && replayable(answer)) {
-        const stored: StoredAnswer = { ...answer, fingerprint };
-        const kept = await app.kv.setIfAbsent(keyed, JSON.stringify(stored), IDEMPOTENCY_TTL_MS / 1000);
-        if (!kept) {
-          // A concurrent twin stored its answer first: every replay answers that one.
-          const first = await app.kv.get(keyed);
-          const previous = first ? (JSON.parse(first) as StoredAnswer) : undefined;
-          if (previous?.fingerprint === fingerprint) {
-            endResponse(respond(fetchAPI, previous, { "idempotent-replayed": "true" }));
-            return;
-          }
+        // A concurrent twin may have kept its answer first: then every replay answers that one.
+        const first = await replays.keep(keyed, { ...answer, fingerprint });
+        if (first) {
+          endResponse(respond(fetchAPI, first, { "idempotent-replayed": "true" }));
+          return;
         }
       }
       endResponse(respond(fetchAPI, answer));
+    },
+  };
+}
+
+/**
+ * Answers kept for replays, in the key-value store. When the store is down only the byte-for-byte
+ * replay is lost: the operation's own idempotency key still keeps a retry from acting twice.
+ */
+function replayStore(app: App) {
+  const parse = (stored: string | null, fingerprint: string): StoredAnswer | undefined => {
+    const previous = stored ? (JSON.parse(stored) as StoredAnswer) : undefined;
+    return previous?.fingerprint === fingerprint ? previous : undefined;
+  };
+  const warn = (error: unknown) =>
+    app.logger.warn({ err: error }, "REST replay store unavailable; answering without it");
+  return {
+    async find(key: string, fingerprint: string): Promise<StoredAnswer | undefined> {
+      try {
+        return parse(await app.kv.get(key), fingerprint);
+      } catch (error) {
+        warn(error);
+        return undefined;
+      }
+    },
+    /** Keeps the answer unless one is kept already; returns that earlier answer then. */
+    async keep(key: string, answer: StoredAnswer): Promise<StoredAnswer | undefined> {
+      try {
+        if (await app.kv.setIfAbsent(key, JSON.stringify(answer), IDEMPOTENCY_TTL_MS / 1000))
+          return undefined;
+        return parse(await app.kv.get(key), answer.fingerprint);
+      } catch (error) {
+        warn(error);
+        return undefined;
+      }
     },
   };
 }

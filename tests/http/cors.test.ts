@@ -66,6 +66,26 @@ describe("listed origins (CORS_ORIGINS), over HTTP", () => {
     expect(response.headers.get("access-control-expose-headers")).toContain("retry-after");
   });
 
+  it("lets a listed origin call the REST facade: PUT and Idempotency-Key allowed, replays visible", async () => {
+    const pre = await fetch(`${t.url}/api/listings/x/calendar`, {
+      method: "OPTIONS",
+      headers: {
+        origin: listed,
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "authorization, content-type, idempotency-key",
+      },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-methods")).toContain("PUT");
+    expect(pre.headers.get("access-control-allow-headers")).toBe(
+      "authorization, content-type, idempotency-key",
+    );
+    const actual = await fetch(`${t.url}/api/currencies`, { headers: { origin: listed } });
+    expect(actual.status).toBe(200);
+    expect(actual.headers.get("access-control-allow-origin")).toBe(listed);
+    expect(actual.headers.get("access-control-expose-headers")).toContain("idempotent-replayed");
+  });
+
   it("gives other origins and `null` no CORS headers at all", async () => {
     for (const origin of ["https://evil.example", "null", "https://app.example.com.evil.example"]) {
       expect(corsOf(await fetch(`${t.url}/graphql`, preflight(origin))), origin).toEqual({});

@@ -4,7 +4,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogInDocument, SignUpDocument } from "../../schema/generated/graphql.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { bookingInput, type Stay, stayFixture, staySequence } from "../helpers/bookings.ts";
+import type { KeyValueStore } from "../../src/infra/kv.ts";
+import { createYogaServer } from "../../src/server.ts";
+import { bookingInput, rawId, type Stay, stayFixture, staySequence } from "../helpers/bookings.ts";
 import { codeOf } from "../helpers/client.ts";
 import { expectRestError, fieldPaths, RestClient } from "../helpers/rest.ts";
 
@@ -114,6 +116,43 @@ describe("Idempotency-Key", () => {
     });
     expect(theirs.status, theirs.text).toBe(200);
     expect(theirs.text).not.toBe(mine.text);
+  });
+
+  it("with the replay store down, a retry still books once: the operation's own key holds", async () => {
+    const down = () => Promise.reject(new Error("store down"));
+    const kv: KeyValueStore = { ...t.app.kv, get: down, setIfAbsent: down };
+    const yoga = createYogaServer({ ...t.app, kv });
+    try {
+      const stayInput = bookingBody();
+      const body = JSON.stringify(stayInput);
+      const call = async () => {
+        const response = await yoga.fetch("http://localhost/api/bookings", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${stay.guest.accessToken}`,
+            "idempotency-key": "store-down-key",
+          },
+          body,
+        });
+        return {
+          status: response.status,
+          replayed: response.headers.get("idempotent-replayed"),
+          json: (await response.json()) as { booking: { id: string } },
+        };
+      };
+      const first = await call();
+      const second = await call();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.json.booking.id).toBe(first.json.booking.id);
+      expect(second.replayed).toBeNull();
+      const bookings = await t.app.db.booking.findMany({
+        where: { guestId: stay.guest.id, checkIn: new Date(`${stayInput.checkIn}T00:00:00Z`) },
+      });
+      expect(bookings.map((booking) => booking.id)).toEqual([rawId(first.json.booking.id)]);
+    } finally {
+      await yoga.dispose();
+    }
   });
 
   it("an invalid key is refused at the edge and nothing is kept", async () => {
