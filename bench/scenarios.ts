@@ -180,6 +180,23 @@ export const scenarios: Scenario[] = [
     classify: graphqlOutcome({ mustInclude: '"photos"' }),
   },
   {
+    name: "listing page over REST",
+    measures:
+      "GET /api/listings/{id} for the same pool: the REST facade maps the path, then runs the same persisted Listing operation through the GraphQL server; its share of the listing page is the facade's cost",
+    peer: "listing page",
+    requests: (params) => () => ({
+      method: "GET",
+      path: `/api/listings/${encodeURIComponent(pick(params.listingPageIds))}`,
+      headers: { accept: "application/json" },
+    }),
+    classify: (status, body) =>
+      status !== 200
+        ? { kind: "error", code: `HTTP_${status}` }
+        : body.includes('"photos"')
+          ? { kind: "ok" }
+          : { kind: "error", code: "UNEXPECTED_BODY" },
+  },
+  {
     name: "search radius (cached)",
     measures:
       "SearchListings 20 km around one of the seeded cities, 20 per page, RELEVANCE: a handful of distinct searches, so cache hits after the warm-up (the page's listings are still loaded from PostgreSQL)",
