@@ -114,7 +114,11 @@ export function createYogaServer(app: App): Yoga {
       useJsonPostsOnly(),
       useRetryAfterHeader(),
       usePlainRoutes(app),
-      useRestFacade(app, { routes, execute: async (request, context) => yoga.fetch(request, context) }),
+      useRestFacade(app, {
+        routes,
+        execute: async (request, context) => yoga.fetch(request, context),
+        requestId: (request) => metaOf(request).id,
+      }),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
       useNulGuard(),

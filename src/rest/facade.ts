@@ -100,7 +100,13 @@ export function matchRoute(
 }
 
 async function readBody(request: Request): Promise<{ body: unknown } | { error: Answer }> {
-  const text = await request.text();
+  let text: string;
+  try {
+    text = await request.text();
+  } catch {
+    // The body limit failed the stream (and answers 413 in place of this), or the client left.
+    return { error: errorAnswer("BAD_USER_INPUT", "The request body could not be read") };
+  }
   if (text.trim() === "") return { body: undefined };
   if (!isJsonContentType(request.headers.get("content-type"))) {
     return {
@@ -131,6 +137,8 @@ export interface RestFacadeOptions {
   routes: readonly CompiledRoute[];
   /** Runs a GraphQL request through the same server (Yoga's fetch). */
   execute: (request: Request, context: RestServerContext) => Promise<Response>;
+  /** The outer request's id, carried by the GraphQL request so both log under one id. */
+  requestId: (request: Request) => string;
   /** Other pages under /api (the OpenAPI document, the docs page), tried first. */
   pages?: (url: URL, request: Request) => Promise<Response | undefined> | Response | undefined;
 }
@@ -159,10 +167,11 @@ export function useRestFacade(app: App, options: RestFacadeOptions): Plugin<obje
       "content-type": "application/json",
       accept: "application/graphql-response+json, application/json",
     };
-    for (const name of ["authorization", "x-forwarded-for", "x-request-id", "user-agent"]) {
+    for (const name of ["authorization", "x-forwarded-for", "user-agent"]) {
       const value = request.headers.get(name);
       if (value !== null) headers[name] = value;
     }
+    headers["x-request-id"] = options.requestId(request);
     const body = JSON.stringify({
       extensions: { persistedQuery: { version: 1, sha256Hash: route.hash } },
       variables,

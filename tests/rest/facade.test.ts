@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogInDocument, SignUpDocument } from "../../schema/generated/graphql.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import type { KeyValueStore } from "../../src/infra/kv.ts";
+import { createLogger } from "../../src/infra/logger.ts";
 import { createYogaServer } from "../../src/server.ts";
 import { bookingInput, rawId, type Stay, stayFixture, staySequence } from "../helpers/bookings.ts";
 import { codeOf } from "../helpers/client.ts";
@@ -231,6 +232,37 @@ describe("one execution path", () => {
     expect(response.headers.get("x-request-id")).toBeTruthy();
     expect(await metric("/api")).toBe(apiBefore + 1);
     expect(await metric("/graphql")).toBe(graphqlBefore);
+  });
+});
+
+describe("one request id", () => {
+  let logged: TestApp;
+  const lines: Array<Record<string, unknown>> = [];
+  beforeAll(async () => {
+    const destination = {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    };
+    logged = await startTestApp({ logger: createLogger("info", destination) });
+  });
+  afterAll(async () => {
+    await logged?.close();
+  });
+
+  it("the service's log lines and the single access-log line carry the id the response names", async () => {
+    const response = await new RestClient(logged.url).post("/api/auth/signup", {
+      body: {
+        email: `ids-${randomUUID()}@example.com`,
+        password: "a long password",
+        firstName: "I",
+        lastName: "D",
+      },
+    });
+    expect(response.status).toBe(200);
+    const id = response.headers.get("x-request-id");
+    expect(id).toBeTruthy();
+    const mine = lines.filter((line) => line.requestId === id);
+    expect(mine.filter((line) => line.msg === "request").map((line) => line.route)).toEqual(["/api"]);
+    expect(mine.map((line) => line.msg)).toContain("user signed up");
   });
 });
 
