@@ -22,6 +22,7 @@ import { pingDatabase } from "./infra/db.ts";
 import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
 import { handleStripeWebhook, STRIPE_WEBHOOK_PATH } from "./modules/payments/stripe-webhook.ts";
+import { docsPages } from "./rest/docs.ts";
 import { type RestServerContext, useRestFacade } from "./rest/facade.ts";
 import { compileRoutes } from "./rest/route-table.ts";
 
@@ -118,6 +119,7 @@ export function createYogaServer(app: App): Yoga {
         routes,
         execute: async (request, context) => yoga.fetch(request, context),
         requestId: (request) => metaOf(request).id,
+        pages: docsPages({ routes, schema }),
       }),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
