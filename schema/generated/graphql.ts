@@ -59,8 +59,8 @@ export type BookingStatus =
 
 export type CancelBookingInput = {
   bookingId: string;
-  /** Required. A client-chosen key (up to 255 characters): a retry with it returns the first answer. */
-  idempotencyKey?: string | null | undefined;
+  /** A client-chosen key (up to 255 characters): a retry with it returns the first answer. */
+  idempotencyKey: string;
   /** At most 1,000 characters. */
   reason?: string | null | undefined;
 };
@@ -289,8 +289,8 @@ export type RequestBookingInput = {
   checkIn: string;
   checkOut: string;
   guests: number;
-  /** Required. A client-chosen key (up to 255 characters): a retry with it returns the first answer. */
-  idempotencyKey?: string | null | undefined;
+  /** A client-chosen key (up to 255 characters): a retry with it returns the first answer. */
+  idempotencyKey: string;
   listingId: string;
   /** To the host, at most 1000 characters. */
   message?: string | null | undefined;

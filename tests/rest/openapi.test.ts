@@ -139,7 +139,11 @@ describe("GET /api/openapi.json", () => {
     expect(body.properties.message?.type).toEqual(["string", "null"]);
 
     const key = parameter(op, "Idempotency-Key");
-    expect(key).toMatchObject({ in: "header", schema: { type: "string" } });
+    expect(key).toMatchObject({ in: "header", required: true, schema: { type: "string" } });
+    // Accepting is idempotent on request only: there the key is optional.
+    expect(parameter(operation("POST", "/api/bookings/{id}/accept"), "Idempotency-Key")?.required).toBe(
+      false,
+    );
     expect(key?.description).toMatch(/byte for byte/);
     expect(Object.keys(op.responses)).toEqual(
       expect.arrayContaining(["200", "400", "401", "402", "403", "404", "409", "422", "429", "500", "503"]),

@@ -106,11 +106,16 @@ describe("compiling routes at start-up", () => {
 });
 
 describe("mapping a request to variables", () => {
-  const parts = (query = "", body?: unknown, pathValues: string[] = []) => ({
+  const parts = (
+    query = "",
+    body?: unknown,
+    pathValues: string[] = [],
+    idempotencyKey: string | null = null,
+  ) => ({
     pathValues,
     query: new URLSearchParams(query),
     body,
-    idempotencyKey: null,
+    idempotencyKey,
   });
 
   it("coerces query strings by the variables' types and repeats lists", () => {
@@ -146,10 +151,14 @@ describe("mapping a request to variables", () => {
 
   it("path values land in input, and a body may not restate them", () => {
     const cancel = route("POST", "/api/bookings/{id}/cancel");
-    expect(mapVariables(cancel, parts("", { reason: "ill" }, ["QmtnOjE"]))).toEqual({
-      variables: { input: { bookingId: "QmtnOjE", reason: "ill" } },
+    expect(mapVariables(cancel, parts("", { reason: "ill" }, ["QmtnOjE"], "key-1"))).toEqual({
+      variables: { input: { bookingId: "QmtnOjE", reason: "ill", idempotencyKey: "key-1" } },
     });
-    const clash = mapVariables(cancel, parts("", { bookingId: "other" }, ["QmtnOjE"]));
+    const keyless = mapVariables(cancel, parts("", { reason: "ill" }, ["QmtnOjE"]));
+    expect("fields" in keyless && keyless.fields).toEqual([
+      { path: "idempotencyKey", message: "is required" },
+    ]);
+    const clash = mapVariables(cancel, parts("", { bookingId: "other" }, ["QmtnOjE"], "key-1"));
     expect("fields" in clash && clash.fields).toEqual([
       { path: "bookingId", message: "is given by the path; leave it out of the body" },
     ]);

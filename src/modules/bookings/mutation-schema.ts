@@ -26,7 +26,7 @@ const RequestBookingInput = builder.inputType("RequestBookingInput", {
     guests: t.int({ required: true }),
     message: t.string({ description: `To the host, at most ${BOOKING_MESSAGE_MAX} characters.` }),
     paymentMethod: t.string({ required: true, description: "A payment provider token, e.g. pm_card_visa." }),
-    idempotencyKey: t.string({ description: `Required. ${idempotencyKeyField}` }),
+    idempotencyKey: t.string({ required: true, description: idempotencyKeyField }),
   }),
 });
 
@@ -36,9 +36,10 @@ const bookingIdInput = (name: string, extra: { reason?: boolean; keyRequired?: b
     fields: (t) => ({
       bookingId: t.id({ required: true }),
       ...(extra.reason ? { reason: t.string({ description: "At most 1,000 characters." }) } : {}),
-      idempotencyKey: t.string({
-        description: `${extra.keyRequired ? "Required" : "Optional"}. ${idempotencyKeyField}`,
-      }),
+      // Non-null where it is required, so typed clients and the OpenAPI document say so too.
+      idempotencyKey: extra.keyRequired
+        ? t.string({ required: true, description: idempotencyKeyField })
+        : t.string({ description: `Optional. ${idempotencyKeyField}` }),
     }),
   });
 

@@ -2,7 +2,11 @@
 // moves no money twice, even when 20 identical requests arrive at once.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AcceptBookingDocument, CancelBookingDocument } from "../../../schema/generated/graphql.ts";
+import {
+  AcceptBookingDocument,
+  CancelBookingDocument,
+  type CancelBookingInput,
+} from "../../../schema/generated/graphql.ts";
 import { ManualClock } from "../../../src/infra/clock.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import {
@@ -13,7 +17,7 @@ import {
   requestBooking,
   stayFixture,
 } from "../../helpers/bookings.ts";
-import { codeOf } from "../../helpers/client.ts";
+import { codeOf, fieldsOf } from "../../helpers/client.ts";
 
 const clock = new ManualClock(new Date("2027-03-01T12:00:00Z"));
 let t: TestApp;
@@ -81,10 +85,12 @@ it("cancelBooking requires a key, and a replayed cancellation refunds once", asy
   await stay.host.client.ok(AcceptBookingDocument, {
     input: { bookingId: booking.id, idempotencyKey: randomUUID() },
   });
+  // The schema says String!; a client without our types may still leave it out.
   const missing = await stay.guest.client.request(CancelBookingDocument, {
-    input: { bookingId: booking.id },
+    input: { bookingId: booking.id } as CancelBookingInput,
   });
   expect(codeOf(missing)).toBe("BAD_USER_INPUT");
+  expect(fieldsOf(missing).map((field) => field.path)).toEqual(["idempotencyKey"]);
 
   const input = { bookingId: booking.id, idempotencyKey: randomUUID(), reason: "Ill" };
   const results = await Promise.all(
