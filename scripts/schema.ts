@@ -34,7 +34,8 @@ async function readOrEmpty(file: string): Promise<string> {
 function readmeWithRoutes(readme: string, routesJson: string): string {
   const start = readme.indexOf(ROUTES_START);
   const end = readme.indexOf(ROUTES_END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${ROUTES_START} ... ${ROUTES_END} markers`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md lacks the ${ROUTES_START} ... ${ROUTES_END} markers`);
   const routes = JSON.parse(routesJson) as Array<{ method: string; path: string; operation: string }>;
   const rows = routes.map((route) => [`\`${route.method} ${route.path}\``, `\`${route.operation}\``]);
   const header = ["route", "operation"];
