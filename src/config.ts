@@ -59,6 +59,7 @@ const envSchema = z.object({
   /** Tests and local stubs only: where the Stripe SDK sends its requests, as http(s)://host:port. */
   STRIPE_API_URL: z.url().optional(),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  RESPONSE_CACHE: booleanString.optional(),
   SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(5),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(50),
@@ -136,6 +137,8 @@ export interface Config {
   };
   /** Upper bound on how long any cached entry lives. */
   cacheTtlSeconds: number;
+  /** Whole answers of persisted public reads, served before execution (graphql/response-cache.ts). */
+  responseCache: boolean;
   limits: {
     maxDepth: number;
     maxAliases: number;
@@ -229,6 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     },
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
+    responseCache: env.RESPONSE_CACHE ?? true,
     // Cost counts resolved fields, each list multiplying by its bound (graphql/limits.ts). The
     // heaviest operation we ship, SearchListings at 100 results, costs about 19,600: 30,000 leaves
     // it room to grow, while one page of 100 listings with a year of nights each costs ~183,000.

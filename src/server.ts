@@ -7,6 +7,7 @@ import type { App } from "./app.ts";
 import { type Context, createContext } from "./context.ts";
 import { useNulGuard } from "./graphql/nul-guard.ts";
 import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
+import { useResponseCache } from "./graphql/response-cache.ts";
 import { findAppError } from "./core/errors.ts";
 import { maskUnexpectedError } from "./graphql/errors.ts";
 import { useErrorCodes, useErrorLogging, useQueryLimits } from "./graphql/plugins.ts";
@@ -121,6 +122,8 @@ export function createYogaServer(app: App): Yoga {
         requestId: (request) => metaOf(request).id,
         pages: docsPages({ routes, schema }),
       }),
+      // Before the persisted documents are looked up: a hit needs no document at all.
+      ...(app.config.responseCache ? [useResponseCache(app)] : []),
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
       useNulGuard(),

@@ -47,11 +47,11 @@ export class Cache {
     // A version outlives every entry written under the one before it, so an expired
     // version can never resurrect stale entries.
     const versionTtl = this.ttlSeconds * 2 + 60;
+    // The time in each version lets a reader tell a write that landed while it was reading.
+    const version = `${Date.now().toString(36)}.${randomBytes(6).toString("hex")}`;
     try {
       await Promise.all(
-        namespaces.map((namespace) =>
-          this.store.set(versionKey(namespace), randomBytes(6).toString("hex"), versionTtl),
-        ),
+        namespaces.map((namespace) => this.store.set(versionKey(namespace), version, versionTtl)),
       );
     } catch (error) {
       this.logger.error(
@@ -60,6 +60,22 @@ export class Cache {
       );
     }
   }
+
+  /** The current version of each namespace ("0" when never invalidated), in one round trip. */
+  async versions(namespaces: readonly string[]): Promise<string[]> {
+    const versions = await this.store.getMany(namespaces.map(versionKey));
+    return versions.map((version) => version ?? "0");
+  }
+
+  get maxAgeSeconds(): number {
+    return this.ttlSeconds;
+  }
+}
+
+/** When a version was written (ms since the epoch); 0 for "0". */
+export function versionWrittenAt(version: string): number {
+  const stamp = Number.parseInt(version.split(".", 1)[0] ?? "", 36);
+  return Number.isFinite(stamp) && version.includes(".") ? stamp : 0;
 }
 
 const versionKey = (namespace: string) => `cache-version:${namespace}`;

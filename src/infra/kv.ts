@@ -5,6 +5,8 @@ import type { Redis } from "./redis.ts";
 export interface KeyValueStore {
   readonly kind: "redis" | "memory";
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip, in order. */
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Sets the key only when it holds nothing; false when another value was there first. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
@@ -19,6 +21,7 @@ export function redisStore(redis: Redis): KeyValueStore {
   return {
     kind: "redis",
     get: (key) => redis.get(key),
+    getMany: async (keys) => (keys.length === 0 ? [] : redis.mget(...keys)),
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
     },
@@ -63,6 +66,7 @@ export function memoryStore(now: () => number = Date.now): KeyValueStore {
   return {
     kind: "memory",
     get: async (key) => live(key)?.value ?? null,
+    getMany: async (keys) => keys.map((key) => live(key)?.value ?? null),
     async set(key, value, ttlSeconds) {
       entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
     },

@@ -31,6 +31,12 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
       labelNames: ["result"] as const,
       registers: [registry],
     }),
+    responseCache: new Counter({
+      name: "roost_response_cache_requests_total",
+      help: "Response cache look-ups of persisted public reads (hit, miss, skip: not stored as a write raced it, error)",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
   };
   for (const [name, pick] of [
     ["total", (s: ReturnType<typeof poolStats>) => s.total],

@@ -181,13 +181,15 @@ export async function updateProfile(
   };
   return unitOfWork(app, async (tx, effects) => {
     const user = await tx.user.update({ where: { id: actor.userId }, data });
-    // Cached listing pages show their host's name and avatar.
+    // Cached pages show the user's name and avatar: their listings' pages as host, and any
+    // page with their reviews (responses carry a namespace per user they show).
     const listings = await tx.listing.findMany({ where: { hostId: user.id }, select: { id: true } });
-    if (listings.length) {
-      effects.afterCommit(() =>
-        app.cache.invalidate(...listings.map((listing) => listingCacheTags.listing(listing.id))),
-      );
-    }
+    effects.afterCommit(() =>
+      app.cache.invalidate(
+        listingCacheTags.user(user.id),
+        ...listings.map((listing) => listingCacheTags.listing(listing.id)),
+      ),
+    );
     return user;
   });
 }

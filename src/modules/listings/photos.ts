@@ -31,7 +31,7 @@ export async function addListingPhotos(
       })),
     });
     await audit(tx, actor, "listing.photos_added", listingId, { count: photos.length });
-    invalidateListingAfterCommit(effects, app, listingId);
+    invalidateListingAfterCommit(effects, app, listing);
     return listing;
   });
 }
@@ -59,7 +59,7 @@ export async function removeListingPhoto(
       photos.filter((photo) => photo.id !== photoId).map((photo) => photo.id),
     );
     await audit(tx, actor, "listing.photo_removed", listingId, { photoId });
-    invalidateListingAfterCommit(effects, app, listingId);
+    invalidateListingAfterCommit(effects, app, listing);
     return listing;
   });
 }
@@ -84,7 +84,7 @@ export async function reorderListingPhotos(
     }
     await renumber(tx, photoIds);
     await audit(tx, actor, "listing.photos_reordered", listingId);
-    invalidateListingAfterCommit(effects, app, listingId);
+    invalidateListingAfterCommit(effects, app, listing);
     return listing;
   });
 }

@@ -8,7 +8,7 @@ import type { Db } from "../../infra/db.ts";
 import { type Effects, type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
 import type { Listing, Prisma } from "../../generated/prisma/client.ts";
 import type { CancellationPolicy, PropertyType, RoomType } from "../../generated/prisma/enums.ts";
-import { listingCacheTags } from "./cache-tags.ts";
+import { listingWriteTags } from "./cache-tags.ts";
 import { currencyIssues, listedIssues, nightsIssues, priceIssues, publishIssues } from "./rules.ts";
 
 export interface ListingFieldsInput {
@@ -111,7 +111,7 @@ export async function updateListing(
     }
     const listing = await tx.listing.update({ where: { id: listingId }, data: columnsOf(input) });
     await audit(tx, actor, "listing.updated", listingId);
-    invalidateListingAfterCommit(effects, app, listingId);
+    invalidateListingAfterCommit(effects, app, listing, current);
     return listing;
   });
 }
@@ -135,7 +135,7 @@ export async function publishListing(
       data: { status: "LISTED", publishedAt: listing.publishedAt ?? app.clock.now() },
     });
     await audit(tx, actor, "listing.published", listingId);
-    invalidateListingAfterCommit(effects, app, listingId);
+    invalidateListingAfterCommit(effects, app, published);
     return published;
   });
 }
@@ -153,20 +153,23 @@ export async function unpublishListing(
     if (listing.status !== "LISTED") throw invalidState(`A ${listing.status} listing is not published`);
     const unpublished = await tx.listing.update({ where: { id: listingId }, data: { status: "UNLISTED" } });
     await audit(tx, actor, "listing.unpublished", listingId);
-    invalidateListingAfterCommit(effects, app, listingId);
+    invalidateListingAfterCommit(effects, app, unpublished);
     return unpublished;
   });
 }
 
-/** Inside a unit of work that changes a listing: its cached reads and every search page go after commit. */
+/**
+ * Inside a unit of work that changes a listing: its cached reads and the search pages around
+ * where it is (and was, when it moved) go after commit.
+ */
 export function invalidateListingAfterCommit(
   effects: Effects,
   app: Pick<App, "cache">,
-  listingId: string,
+  listing: { id: string; lat: number; lng: number },
+  previous?: { lat: number; lng: number },
 ): void {
-  effects.afterCommit(() =>
-    app.cache.invalidate(listingCacheTags.listing(listingId), listingCacheTags.search),
-  );
+  const tags = listingWriteTags(listing.id, listing, ...(previous ? [previous] : []));
+  effects.afterCommit(() => app.cache.invalidate(...tags));
 }
 
 /** Serializes changes per listing (status, photos, calendar) so the rules read hold at commit. */

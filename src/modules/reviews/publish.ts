@@ -63,14 +63,13 @@ export async function publishBookingReviews(
     where: { id: { in: hidden.map((review) => review.id) }, publishedAt: null },
     data: { publishedAt },
   });
-  if (guestReview) {
-    await recomputeListingRating(tx, guestReview.listingId);
-    invalidateListingAfterCommit(effects, app, guestReview.listingId);
-  }
+  if (guestReview) await recomputeListingRating(tx, guestReview.listingId);
   const listing = await tx.listing.findUniqueOrThrow({
     where: { id: hidden[0]!.listingId },
-    select: { title: true },
+    select: { id: true, title: true, lat: true, lng: true },
   });
+  // A new rating moves the listing in relevance order and shows on its pages.
+  if (guestReview) invalidateListingAfterCommit(effects, app, listing);
   for (const review of hidden) await notifyReviewed(tx, effects, app, review, listing.title);
   return hidden.map((review) => ({ ...review, publishedAt }));
 }

@@ -65,7 +65,7 @@ export function findSearchPage(app: App, request: SearchRequest): Promise<Search
     listingTodayAt: listingTodayAt?.toISOString() ?? null,
     pricing: app.config.pricing,
   })}`;
-  return app.cache.getOrLoad(searchPageTags(filter.stay), key, () =>
+  return app.cache.getOrLoad(searchPageTags(filter), key, () =>
     needsStayTotals(request)
       ? loadPricedPage(app.db, request, app.config.pricing)
       : loadSqlPage(app.db, request, app.config.pricing),

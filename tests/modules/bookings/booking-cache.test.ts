@@ -35,9 +35,9 @@ it("a booking drops the listing's reads and the dated search pages of its months
     t.app.cache.getOrLoad(namespaces, `probe:${stay.listing.id}`, async () => ++loads);
   const pages = {
     listing: [listingCacheTags.listing(stay.listing.id)],
-    undated: searchPageTags(null),
-    april: searchPageTags({ checkIn: "2027-03-30", checkOut: "2027-04-02" }),
-    may: searchPageTags({ checkIn: "2027-05-01", checkOut: "2027-05-03" }),
+    undated: searchPageTags({ stay: null }),
+    april: searchPageTags({ stay: { checkIn: "2027-03-30", checkOut: "2027-04-02" } }),
+    may: searchPageTags({ stay: { checkIn: "2027-05-01", checkOut: "2027-05-03" } }),
   };
   const first: Record<string, number> = {};
   for (const [name, tags] of Object.entries(pages)) first[name] = await probe(tags);

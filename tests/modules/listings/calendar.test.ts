@@ -106,9 +106,14 @@ describe("Listing.calendar", () => {
     });
     const booked = ["2027-04-10", "2027-04-11", "2027-04-12"];
     expect(await heldNights(listing, "2027-04-08", "2027-04-15")).toEqual(booked);
-    await t.app.db.booking.update({ where: { id: booking.id }, data: { status: "CONFIRMED" } });
+    // Status changes straight in the database, then the invalidation the app's own writes do.
+    const setStatus = async (status: "CONFIRMED" | "CANCELLED") => {
+      await t.app.db.booking.update({ where: { id: booking.id }, data: { status } });
+      await t.app.cache.invalidate(listingCacheTags.listing(listing.id));
+    };
+    await setStatus("CONFIRMED");
     expect(await heldNights(listing, "2027-04-08", "2027-04-15")).toEqual(booked);
-    await t.app.db.booking.update({ where: { id: booking.id }, data: { status: "CANCELLED" } });
+    await setStatus("CANCELLED");
     expect(await heldNights(listing, "2027-04-08", "2027-04-15")).toEqual([]);
     // A booking that never was live holds nothing.
     await insertBookingRow(t, {
@@ -517,9 +522,9 @@ describe("after setAvailability", () => {
       });
     const pages = {
       listing: [listingCacheTags.listing(listing.id)],
-      undated: searchPageTags(null),
-      march: searchPageTags({ checkIn: "2027-02-27", checkOut: "2027-03-11" }),
-      april: searchPageTags({ checkIn: "2027-04-01", checkOut: "2027-04-05" }),
+      undated: searchPageTags({ stay: null }),
+      march: searchPageTags({ stay: { checkIn: "2027-02-27", checkOut: "2027-03-11" } }),
+      april: searchPageTags({ stay: { checkIn: "2027-04-01", checkOut: "2027-04-05" } }),
     };
     const first = Object.fromEntries(
       await Promise.all(

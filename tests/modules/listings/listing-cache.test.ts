@@ -14,7 +14,8 @@ import { factories, type TestUser } from "../../helpers/factories.ts";
 let t: TestApp;
 let host: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
+  // The listing cache under the response cache (tested in graphql/response-cache.test.ts).
+  t = await startTestApp({ configure: (config) => void (config.responseCache = false) });
   host = await factories(t).user().create();
 });
 afterAll(() => t.close());

@@ -9,7 +9,7 @@ import {
   UnpublishListingDocument,
 } from "../../../schema/generated/graphql.ts";
 import { decodeGlobalId, encodeGlobalId } from "../../../src/graphql/global-id.ts";
-import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
+import { listingCacheTags, searchPageTags } from "../../../src/modules/listings/cache-tags.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { codeOf, fieldsOf } from "../../helpers/client.ts";
 import { factories, type TestUser } from "../../helpers/factories.ts";
@@ -228,15 +228,18 @@ describe("publishing", () => {
     expect(fieldsOf(result)[0]?.path).toBe("photoId");
   });
 
-  it("invalidates the listing's and the search caches", async () => {
+  it("invalidates the listing's cache and the search pages around it, not those elsewhere", async () => {
     const listingId = await draft();
     await addPhotos(listingId, 1);
     let loads = 0;
-    const read = () => t.app.cache.getOrLoad([listingCacheTags.search], "probe", async () => ++loads);
-    expect(await read()).toBe(1);
-    expect(await read()).toBe(1);
+    const page = (lat: number, lng: number) => searchPageTags({ near: { lat, lng, radiusMeters: 20_000 } });
+    const read = (tags: string[], key: string) => t.app.cache.getOrLoad(tags, key, async () => ++loads);
+    const lisbon = () => read(page(38.72, -9.14), "lisbon");
+    const tokyo = () => read(page(35.68, 139.69), "tokyo");
+    expect([await lisbon(), await tokyo()]).toEqual([1, 2]);
+    expect([await lisbon(), await tokyo()]).toEqual([1, 2]);
     await host.client.ok(PublishListingDocument, { input: { listingId } });
-    expect(await read()).toBe(2);
+    expect([await lisbon(), await tokyo()]).toEqual([3, 2]);
     const listingRead = () =>
       t.app.cache.getOrLoad([listingCacheTags.listing(idOf(listingId))], "probe", async () => ++loads);
     const before = await listingRead();

@@ -30,6 +30,9 @@ beforeAll(async () => {
     clock,
     configure: (config) => {
       config.pricing = { serviceFeeBps: 1_400, taxBps: 1_000, hostFeeBps: 300 };
+      // This file checks the search and its cache of pages, whose changes it makes behind the
+      // API's back; the response cache in front of them is tested in graphql/response-cache.test.ts.
+      config.responseCache = false;
     },
   });
   host = await factories(t).user().host().named("Hana", "Host").create();
