@@ -172,7 +172,12 @@ function notModified(ifNoneMatch: string | null, etag: string): boolean {
     .some((tag) => tag === etag || tag === "*");
 }
 
-export function useResponseCache(app: App): Plugin {
+/** The REST facade marks the GraphQL request it makes for a GET route (rest/facade.ts). */
+interface FacadeContext {
+  restRoute?: { method: string };
+}
+
+export function useResponseCache(app: App): Plugin<object, FacadeContext> {
   const operations = cacheableOperations();
   const states = new WeakMap<Request, RequestState>();
   const { metrics } = app;
@@ -250,9 +255,12 @@ export function useResponseCache(app: App): Plugin {
         app.logger.warn({ err: error }, "response cache unavailable; answer not kept");
       }
     },
-    onResponse({ request, response, setResponse, fetchAPI }) {
+    onResponse({ request, response, setResponse, fetchAPI, serverContext }) {
       const state = states.get(request);
-      if (!state?.etag || request.method !== "GET" || response.status !== 200) return;
+      // A REST GET is a GET to its caller: the facade takes Cache-Control from here and makes
+      // its own ETag for its own body.
+      const get = request.method === "GET" || serverContext.restRoute?.method === "GET";
+      if (!state?.etag || !get || response.status !== 200) return;
       const cacheControl =
         state.scope === "public" ? `public, max-age=${PUBLIC_MAX_AGE_SECONDS}` : "private, no-cache";
       if (notModified(request.headers.get("if-none-match"), state.etag)) {

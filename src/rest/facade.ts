@@ -27,6 +27,8 @@ interface Answer {
   status: number;
   body: string;
   retryAfter?: number;
+  /** A cacheable GET answer's Cache-Control (from the response cache); it gets an ETag too. */
+  cacheControl?: string;
 }
 
 /** What a replay of an idempotent request answers, stored under its key for 24 h. */
@@ -73,13 +75,25 @@ function answerFrom(
   return { status: 200, body: JSON.stringify(data) };
 }
 
+const etagOf = (body: string) => `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+
 function respond(
   fetchAPI: { Response: typeof Response },
   answer: Answer,
   extra: Record<string, string> = {},
+  ifNoneMatch: string | null = null,
 ): Response {
   const headers: Record<string, string> = { ...jsonHeaders, ...extra };
   if (answer.retryAfter !== undefined) headers["retry-after"] = String(answer.retryAfter);
+  if (answer.cacheControl) {
+    const etag = etagOf(answer.body);
+    Object.assign(headers, { etag, "cache-control": answer.cacheControl, vary: "Authorization" });
+    const named = ifNoneMatch?.split(",").map((tag) => tag.trim().replace(/^W\//, ""));
+    if (named?.includes(etag) || named?.includes("*")) {
+      const { "content-type": _type, ...notModified } = headers;
+      return new fetchAPI.Response(null, { status: 304, headers: notModified });
+    }
+  }
   return new fetchAPI.Response(answer.body, { status: answer.status, headers });
 }
 
@@ -187,7 +201,12 @@ export function useRestFacade(app: App, options: RestFacadeOptions): Plugin<obje
       // Not a GraphQL answer (the body limit's 413, say): pass its status on.
       return errorAnswer("BAD_USER_INPUT", text.slice(0, 200) || "Request refused", [], response.status);
     }
-    return answerFrom(route, result);
+    const answer = answerFrom(route, result);
+    const cacheControl = response.headers.get("cache-control");
+    if (route.method === "GET" && answer.status === 200 && cacheControl && cacheControl !== "no-store") {
+      answer.cacheControl = cacheControl;
+    }
+    return answer;
   }
 
   return {
@@ -274,7 +293,7 @@ export function useRestFacade(app: App, options: RestFacadeOptions): Plugin<obje
           return;
         }
       }
-      endResponse(respond(fetchAPI, answer));
+      endResponse(respond(fetchAPI, answer, {}, request.headers.get("if-none-match")));
     },
   };
 }

@@ -247,6 +247,27 @@ describe.each([
       expect(await changed.text()).toContain("Over GET, changed");
     });
 
+    it("the REST facade's GET routes answer the same way, with an ETag of their own body", async () => {
+      const { id } = await listingAt(spot(), { title: "Over REST" });
+      const path = `${t.url}/api/listings/${id}`;
+      const first = await fetch(path);
+      expect(first.status).toBe(200);
+      expect(first.headers.get("cache-control")).toBe("public, max-age=30");
+      const etag = first.headers.get("etag") ?? "";
+      const body = await first.text();
+      expect(etag).not.toBe((await getListing(id)).headers.get("etag"));
+      const revalidated = await fetch(path, { headers: { "if-none-match": etag } });
+      expect(revalidated.status).toBe(304);
+      expect(await revalidated.text()).toBe("");
+      const again = await fetch(path);
+      expect([again.headers.get("etag"), await again.text()]).toEqual([etag, body]);
+      const signedIn = await fetch(path, { headers: { authorization: `Bearer ${guest.accessToken}` } });
+      expect(signedIn.headers.get("cache-control")).toBe("private, no-cache");
+      expect(
+        (await fetch(`${t.url}/api/listings/${encodeGlobalId("Listing", randomUUID())}`)).headers.get("etag"),
+      ).toBeNull();
+    });
+
     it("a signed-in caller's answer is private", async () => {
       const { id } = await listingAt(spot());
       const response = await getListing(id, { authorization: `Bearer ${guest.accessToken}` });
