@@ -69,6 +69,17 @@ interface Entry {
   versions: string[];
 }
 
+/** Stored as its header's JSON, a newline, then the body as sent (no second JSON encoding). */
+const encodeEntry = ({ body, ...header }: Entry) => `${JSON.stringify(header)}\n${body}`;
+
+function decodeEntry(stored: string): Entry {
+  const newline = stored.indexOf("\n");
+  return {
+    ...(JSON.parse(stored.slice(0, newline)) as Omit<Entry, "body">),
+    body: stored.slice(newline + 1),
+  };
+}
+
 interface RequestState {
   key: string;
   scope: string;
@@ -193,7 +204,7 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
   async function lookup(key: string): Promise<Entry | undefined> {
     const stored = await app.kv.get(key);
     if (!stored) return undefined;
-    const entry = JSON.parse(stored) as Entry;
+    const entry = decodeEntry(stored);
     const current = await app.cache.versions(entry.tags);
     return current.every((version, i) => version === entry.versions[i]) ? entry : undefined;
   }
@@ -207,7 +218,7 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
       return;
     }
     const entry: Entry = { body, etag: etagOf(body), tags, versions };
-    await app.kv.set(state.key, JSON.stringify(entry), app.cache.maxAgeSeconds);
+    await app.kv.set(state.key, encodeEntry(entry), app.cache.maxAgeSeconds);
   }
 
   return {
@@ -230,7 +241,10 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
         if (entry) {
           metrics.responseCache.inc({ result: "hit" });
           state.etag = entry.etag;
-          setResult(JSON.parse(entry.body) as Parameters<typeof setResult>[0]);
+          // Sent as stored: Yoga serializes a result with its own `stringify`, so the body is
+          // neither parsed nor encoded again.
+          const body = entry.body;
+          setResult({ stringify: () => body } as Parameters<typeof setResult>[0]);
           // Served: nothing to store again.
           states.set(request, { ...state, key: "" });
           return;
