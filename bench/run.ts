@@ -1,5 +1,5 @@
-// `npm run bench [-- word...]`: a scratch database seeded at scale, the real server in process on
-// a loopback port, and each scenario driven by a forked load process. See bench/README.md.
+// `npm run bench [-- [--listings N] word...]`: a scratch database seeded at scale, the real server
+// in process on a loopback port, and each scenario driven by a forked load process. See bench/README.md.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, tmpdir } from "node:os";
@@ -32,13 +32,32 @@ const WARMUP_MS = 2_000;
 /** A race's first round warms the code paths and is not recorded. */
 const WARMUP_ROUNDS = 1;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
+function positiveInt(name: string, fallback: number, raw = process.env[name]): number {
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  const value = Number(raw.replaceAll("_", ""));
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`${name} must be a positive integer, got ${raw}`);
   return value;
+}
+
+/** `--listings N` (or `--listings=N`) among the words; the rest select scenarios. */
+function parseArguments(args: readonly string[]): { words: string[]; listings: string | undefined } {
+  const words: string[] = [];
+  let listings: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--listings") {
+      listings = args[++i];
+      if (listings === undefined) throw new Error("--listings needs a number");
+    } else if (arg.startsWith("--listings=")) {
+      listings = arg.slice("--listings=".length);
+    } else if (arg.startsWith("--")) {
+      throw new Error(`unknown option ${arg} (options: --listings N)`);
+    } else {
+      words.push(arg);
+    }
+  }
+  return { words, listings };
 }
 
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -71,7 +90,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 async function main(): Promise<void> {
-  const words = process.argv.slice(2);
+  const { words, listings } = parseArguments(process.argv.slice(2));
   const selected = selectScenarios(words);
   if (selected.length === 0) {
     log(`no scenario matches ${words.join(" ")}; scenarios: ${scenarios.map((s) => s.name).join(", ")}`);
@@ -79,7 +98,10 @@ async function main(): Promise<void> {
     return;
   }
   const settings = {
-    listings: positiveInt("BENCH_LISTINGS", 100_000),
+    listings:
+      listings === undefined
+        ? positiveInt("BENCH_LISTINGS", 100_000)
+        : positiveInt("--listings", 0, listings),
     seconds: positiveInt("BENCH_SECONDS", 10),
     concurrency: positiveInt("BENCH_CONCURRENCY", 32),
     raceRounds: positiveInt("BENCH_RACE_ROUNDS", 5),
