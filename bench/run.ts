@@ -1,5 +1,6 @@
 // `npm run bench [-- [--listings N] word...]`: a scratch database seeded at scale, the real server
-// in process on a loopback port, and each scenario driven by a forked load process. See bench/README.md.
+// in process on a loopback port, each scenario driven by a forked load process, and its peers
+// (peers/) right after it under the same load. See bench/README.md.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, tmpdir } from "node:os";
@@ -12,9 +13,18 @@ import { LogInDocument } from "../schema/generated/graphql.ts";
 import { GraphQLClient } from "../tests/helpers/client.ts";
 import { createScratchDatabase } from "./database.ts";
 import type { LoadMessage, LoadPlan } from "./load-process.ts";
-import { createProbe, type MemoryFigures, type ServerActivity, settledMemory } from "./probe.ts";
+import { runPeers } from "./peers/run-peers.ts";
+import {
+  appSource,
+  createProbe,
+  type MemoryFigures,
+  type ProbeSource,
+  type ServerActivity,
+  settledMemory,
+} from "./probe.ts";
 import { checkRaces, raceWasFair } from "./race-check.ts";
 import {
+  attachPeers,
   formatPeerNotes,
   formatRaceRow,
   formatRaceTable,
@@ -141,7 +151,7 @@ async function main(): Promise<void> {
   cleanups.push(() => app.close());
   const server = await startHttpServer(app, 0, "127.0.0.1");
   cleanups.push(() => server.close(1_000));
-  const probe = createProbe(app);
+  const probe = createProbe(appSource(app));
   log(
     `server on ${server.url}, ${redisUrl ? `Redis ${redisUrl} (prefix ${redisKeyPrefix})` : "in-memory store"}`,
   );
@@ -160,24 +170,17 @@ async function main(): Promise<void> {
     const guestTokens = scenario.needsGuests ? await logInGuests(server.url) : undefined;
     log(`${scenario.name}: ${scenario.measures}`);
     const roundsSent = settings.raceRounds + WARMUP_ROUNDS;
-    const {
-      outcome,
-      server: activity,
-      memory,
-    } = await runScenario(
-      scenario,
-      {
-        scenario: scenario.name,
-        baseUrl: server.url,
-        concurrency: settings.concurrency,
-        warmupMs: WARMUP_MS,
-        durationMs: settings.seconds * 1000,
-        rounds: settings.raceRounds,
-        warmupRounds: WARMUP_ROUNDS,
-        params: { ...params, token, guestTokens },
-      },
-      probe,
-    );
+    const plan: LoadPlan = {
+      scenario: scenario.name,
+      baseUrl: server.url,
+      concurrency: settings.concurrency,
+      warmupMs: WARMUP_MS,
+      durationMs: settings.seconds * 1000,
+      rounds: settings.raceRounds,
+      warmupRounds: WARMUP_ROUNDS,
+      params: { ...params, token, guestTokens },
+    };
+    const { outcome, server: activity, memory } = await runScenario(scenario, plan, probe);
     const common = { name: scenario.name, measures: scenario.measures, server: activity, memory };
     if (outcome.type === "burst-result") {
       const check = await checkRaces(app, params.raceIds.slice(0, roundsSent));
@@ -193,14 +196,26 @@ async function main(): Promise<void> {
       const report: ScenarioReport = { ...common, load: outcome.result };
       log(formatRow(report));
       reports.push(report);
+      if (scenario.kind === "burst") continue;
+      const peers = await runPeers(scenario, report, {
+        roostUrl: server.url,
+        databaseUrl: database.url,
+        poolMax: config.databasePoolMax,
+        params: plan.params,
+        log,
+        measure: async (baseUrl: string, source: ProbeSource) => {
+          const measured = await runScenario(scenario, { ...plan, baseUrl }, createProbe(source));
+          if (measured.outcome.type !== "result") throw new Error(`${scenario.name}: not a loop`);
+          return { load: measured.outcome.result, server: measured.server, memory: measured.memory };
+        },
+      });
+      reports.push(...peers);
     }
   }
-  for (const report of reports) {
-    const scenario = scenarios.find((candidate) => candidate.name === report.name);
-    const peerName = scenario?.kind === "burst" ? undefined : scenario?.peer;
-    const peer = reports.find((candidate) => candidate.name === peerName);
-    if (peer) report.peer = { name: peer.name, requestsPerSecond: peer.load.requestsPerSecond };
-  }
+  attachPeers(reports, (name) => {
+    const scenario = scenarios.find((candidate) => candidate.name === name);
+    return scenario?.kind === "burst" ? undefined : scenario?.peers?.scenario;
+  });
 
   if (reports.length) console.log(`\n${formatTable(reports)}\n`);
   for (const note of formatPeerNotes(reports)) console.log(note);
