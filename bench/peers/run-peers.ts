@@ -62,7 +62,7 @@ export async function runPeers(
     0,
   );
   log(
-    `${scenario.name}: recorded ${recordings.size} answers from Roost` +
+    `${scenario.name}: recorded ${recordings.size} answer${recordings.size === 1 ? "" : "s"} from Roost` +
       (recorded.kinds.includes("sql")
         ? `, ${(statements / recordings.size).toFixed(1)} statements each`
         : ""),
@@ -102,7 +102,7 @@ export async function runPeers(
         continue;
       }
       log(
-        `${scenario.name}: ${PEER_LABELS[kind]} on ${peer.url} answers all ${recordings.size} as Roost did`,
+        `${scenario.name}: ${PEER_LABELS[kind]} on ${peer.url} answers as Roost did (${recordings.size} checked)`,
       );
       const measured = await context.measure(peer.url, {
         responses: async () => peer.responses(),

@@ -88,20 +88,22 @@ async function answer(
     const { variables = {} } = JSON.parse(Buffer.concat(chunks).toString()) as { variables?: Variables };
     const replay = replays.get(options.key(variables));
     if (!replay) return fail(response, 400, "NO_RECORDING", "no recorded request has these variables");
-    const { answered, all } = run(pool, replay, variables);
+    const { answered, settled } = run(pool, replay, variables);
     await answered;
     response.writeHead(200, {
       "content-type": "application/graphql-response+json; charset=utf-8",
       "content-length": replay.body.length,
     });
     response.end(replay.body);
-    await all;
+    const failure = await settled;
+    if (failure) options.log(`SQL peer: a statement after the answer failed: ${messageOf(failure)}`);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!response.headersSent) fail(response, 500, "PEER_FAILED", message);
-    else options.log(`SQL peer: a statement after the answer failed: ${message}`);
+    // A statement failed (a pool timeout, say): an error answer, as Roost gives (SERVICE_UNAVAILABLE).
+    if (!response.headersSent) fail(response, 500, "PEER_FAILED", messageOf(error));
   }
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function fail(response: ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
@@ -141,14 +143,14 @@ function run(pool: pg.Pool, replay: Replay, variables: Variables) {
   replay.steps.forEach((step, index) => {
     done[index] = Promise.all(step.after.map((before) => done[before])).then(() => execute(step));
   });
-  const all = Promise.allSettled(done).then((results) => {
+  // Never rejects (nobody may be waiting for it when a statement fails): the first failure, if any.
+  const settled = Promise.allSettled(done).then((results): unknown => {
     // A failed transaction leaves its client mid-transaction: destroy it rather than reuse it.
     for (const client of held) client.release(true);
-    const failed = results.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
+    return results.find((result) => result.status === "rejected")?.reason;
   });
   const answered = Promise.all(done.filter((_, index) => !replay.steps[index]?.afterAnswer));
-  return { answered, all };
+  return { answered, settled };
 }
 
 function boundValues(step: Step, variables: Variables): unknown[] | undefined {
@@ -231,8 +233,9 @@ function describeReplay(replay: Replay): string {
   const transactions = new Set(replay.steps.flatMap((step) => step.transaction?.id ?? [])).size;
   const after = replay.steps.filter((step) => step.afterAnswer).length;
   return [
-    `${replay.steps.length} statements in ${perRound.length} rounds (${perRound.join(", ")} at once)`,
-    ...(transactions ? [`${transactions} transactions`] : []),
+    `${replay.steps.length} statement${replay.steps.length === 1 ? "" : "s"} in ${perRound.length} ` +
+      `round${perRound.length === 1 ? "" : "s"} (${perRound.join(", ")} at once)`,
+    ...(transactions ? [`${transactions} transaction${transactions === 1 ? "" : "s"}`] : []),
     ...(after ? [`${after} after the answer`] : []),
     ...bound,
     `${replay.body.length.toLocaleString("en")} bytes`,
