@@ -217,6 +217,7 @@ async function main(): Promise<void> {
     return scenario?.kind === "burst" ? undefined : scenario?.peers?.scenario;
   });
 
+  console.log(`\n${settings.listings.toLocaleString("en")} listings, seeded in ${seed.seconds} s`);
   if (reports.length) console.log(`\n${formatTable(reports)}\n`);
   for (const note of formatPeerNotes(reports)) console.log(note);
   if (races.length) console.log(`\n${formatRaceTable(races)}\n`);
