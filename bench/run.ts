@@ -37,38 +37,11 @@ import {
 } from "./report.ts";
 import { BENCH_GUESTS, type Scenario, type ScenarioParams, scenarios, selectScenarios } from "./scenarios.ts";
 import { BENCH_GUEST, benchReviewer, RACE_POOL, seedBenchData } from "./seed.ts";
+import { readSettings } from "./settings.ts";
 
 const WARMUP_MS = 2_000;
 /** A race's first round warms the code paths and is not recorded. */
 const WARMUP_ROUNDS = 1;
-
-function positiveInt(name: string, fallback: number, raw = process.env[name]): number {
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw.replaceAll("_", ""));
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
-
-/** `--listings N` (or `--listings=N`) among the words; the rest select scenarios. */
-function parseArguments(args: readonly string[]): { words: string[]; listings: string | undefined } {
-  const words: string[] = [];
-  let listings: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    if (arg === "--listings") {
-      listings = args[++i];
-      if (listings === undefined) throw new Error("--listings needs a number");
-    } else if (arg.startsWith("--listings=")) {
-      listings = arg.slice("--listings=".length);
-    } else if (arg.startsWith("--")) {
-      throw new Error(`unknown option ${arg} (options: --listings N)`);
-    } else {
-      words.push(arg);
-    }
-  }
-  return { words, listings };
-}
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 
@@ -100,22 +73,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 async function main(): Promise<void> {
-  const { words, listings } = parseArguments(process.argv.slice(2));
+  const { words, settings } = readSettings(process.argv.slice(2));
   const selected = selectScenarios(words);
   if (selected.length === 0) {
     log(`no scenario matches ${words.join(" ")}; scenarios: ${scenarios.map((s) => s.name).join(", ")}`);
     process.exitCode = 1;
     return;
   }
-  const settings = {
-    listings:
-      listings === undefined
-        ? positiveInt("BENCH_LISTINGS", 100_000)
-        : positiveInt("--listings", 0, listings),
-    seconds: positiveInt("BENCH_SECONDS", 10),
-    concurrency: positiveInt("BENCH_CONCURRENCY", 32),
-    raceRounds: positiveInt("BENCH_RACE_ROUNDS", 5),
-  };
   if (settings.raceRounds + WARMUP_ROUNDS > RACE_POOL) {
     throw new Error(`BENCH_RACE_ROUNDS must be at most ${RACE_POOL - WARMUP_ROUNDS}`);
   }
