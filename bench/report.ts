@@ -7,17 +7,64 @@ import type { BurstResult } from "./burst.ts";
 import type { LoadResult } from "./load.ts";
 import type { MemoryFigures, ServerActivity } from "./probe.ts";
 import type { RaceCheck } from "./race-check.ts";
+import type { PeerKind } from "./scenarios.ts";
 
 export interface ScenarioReport {
   name: string;
   measures: string;
   load: LoadResult;
   server: ServerActivity;
-  /** The server process after the scenario. */
+  /** The bench process after the scenario (Roost's server, and the peers, run in it). */
   memory: MemoryFigures;
-  /** The scenario of the same run this one is read against, when it ran too. */
-  peer?: { name: string; requestsPerSecond: number };
+  /** On a peer's row: the scenario it ran beside, and which peer it is. */
+  peerOf?: { scenario: string; kind: PeerKind };
+  /** On a Roost row: what it is read against in this run, with its share of each one's req/s. */
+  peers?: PeerShare[];
+  /** A peer that could not be timed (its answer differed from Roost's, or it failed to start). */
+  peerFailures?: Array<{ kind: PeerKind; reason: string }>;
 }
+
+export interface PeerShare {
+  name: string;
+  kind: PeerKind | "scenario";
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** This row's req/s divided by the peer's. */
+  share: number;
+}
+
+export const PEER_LABELS: Record<PeerKind, string> = { ceiling: "ceiling peer", sql: "SQL peer" };
+
+/** Links each Roost row to the rows it is read against (a scenario peer, its ceiling and SQL peers). */
+export function attachPeers(
+  rows: ScenarioReport[],
+  scenarioPeer: (name: string) => string | undefined,
+): void {
+  for (const row of rows) {
+    if (row.peerOf) continue;
+    const against = rows.filter(
+      (candidate) =>
+        candidate.peerOf?.scenario === row.name ||
+        (!candidate.peerOf && candidate.name === scenarioPeer(row.name)),
+    );
+    if (against.length === 0) continue;
+    row.peers = against.map((peer) => ({
+      name: peer.peerOf ? PEER_LABELS[peer.peerOf.kind] : peer.name,
+      kind: peer.peerOf?.kind ?? "scenario",
+      requestsPerSecond: peer.load.requestsPerSecond,
+      p50: peer.load.latencyMs.p50,
+      p99: peer.load.latencyMs.p99,
+      share: peer.load.requestsPerSecond ? row.load.requestsPerSecond / peer.load.requestsPerSecond : 0,
+    }));
+  }
+}
+
+const percent = (share: number) => `${share >= 0.095 ? Math.round(share * 100) : (share * 100).toFixed(1)}%`;
+const shareOf = (kind: PeerKind) => (row: ScenarioReport) => {
+  const peer = row.peers?.find((candidate) => candidate.kind === kind);
+  return peer ? percent(peer.share) : "-";
+};
 
 export interface RaceReport {
   name: string;
@@ -43,7 +90,7 @@ export interface RunReport {
 }
 
 const COLUMNS: Array<[string, (row: ScenarioReport) => string]> = [
-  ["scenario", (row) => row.name],
+  ["scenario", (row) => (row.peerOf ? `  ${PEER_LABELS[row.peerOf.kind]}` : row.name)],
   ["req/s", (row) => String(row.load.requestsPerSecond)],
   ["p50 ms", (row) => row.load.latencyMs.p50.toFixed(1)],
   ["p95 ms", (row) => row.load.latencyMs.p95.toFixed(1)],
@@ -60,6 +107,8 @@ const COLUMNS: Array<[string, (row: ScenarioReport) => string]> = [
   ["RSS MB", (row) => String(row.memory.rssMb)],
   ["peak RSS", (row) => String(row.memory.peakRssMb)],
   ["heap MB", (row) => String(row.memory.heapUsedMb)],
+  ["of ceiling", shareOf("ceiling")],
+  ["of SQL peer", shareOf("sql")],
 ];
 
 const RACE_COLUMNS: Array<[string, (row: RaceReport) => string]> = [
@@ -88,16 +137,26 @@ export function formatRaceTable(rows: readonly RaceReport[]): string {
   return tabulate(RACE_COLUMNS, rows);
 }
 
-/** "request booking: 210 req/s, 19% of quote's 1,085": rows read against a peer of the same run. */
+/**
+ * "search radius (cached): 169 req/s, 12% of its ceiling peer's 1,402 (p50 183.7 vs 22.1 ms, p99
+ * 260.9 vs 30.0 ms)": each row read against its peers of the same run, and the peers not timed.
+ */
 export function formatPeerNotes(rows: readonly ScenarioReport[]): string[] {
-  return rows.flatMap((row) => {
-    if (!row.peer) return [];
-    const share = row.peer.requestsPerSecond ? row.load.requestsPerSecond / row.peer.requestsPerSecond : 0;
-    return [
-      `${row.name}: ${row.load.requestsPerSecond.toLocaleString("en")} req/s, ${Math.round(share * 100)}% of ` +
-        `${row.peer.name}'s ${row.peer.requestsPerSecond.toLocaleString("en")} req/s in this run`,
-    ];
-  });
+  const figure = (value: number) => value.toLocaleString("en");
+  return rows.flatMap((row) => [
+    ...(row.peers ?? []).map((peer) => {
+      const whose = peer.kind === "scenario" ? `${peer.name}'s` : `its ${peer.name}'s`;
+      const { p50, p99 } = row.load.latencyMs;
+      return (
+        `${row.name}: ${figure(row.load.requestsPerSecond)} req/s, ${percent(peer.share)} of ${whose} ` +
+        `${figure(peer.requestsPerSecond)} (p50 ${p50.toFixed(1)} vs ${peer.p50.toFixed(1)} ms, ` +
+        `p99 ${p99.toFixed(1)} vs ${peer.p99.toFixed(1)} ms)`
+      );
+    }),
+    ...(row.peerFailures ?? []).map(
+      (failure) => `${row.name}: ${PEER_LABELS[failure.kind]} NOT timed: ${failure.reason}`,
+    ),
+  ]);
 }
 
 function tabulate<Row>(columns: Array<[string, (row: Row) => string]>, rows: readonly Row[]): string {

@@ -1,5 +1,6 @@
-// `npm run bench [-- word...]`: a scratch database seeded at scale, the real server in process on
-// a loopback port, and each scenario driven by a forked load process. See bench/README.md.
+// `npm run bench [-- [--listings N] word...]`: a scratch database seeded at scale, the real server
+// in process on a loopback port, each scenario driven by a forked load process, and its peers
+// (peers/) right after it under the same load. See bench/README.md.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, tmpdir } from "node:os";
@@ -12,9 +13,18 @@ import { LogInDocument } from "../schema/generated/graphql.ts";
 import { GraphQLClient } from "../tests/helpers/client.ts";
 import { createScratchDatabase } from "./database.ts";
 import type { LoadMessage, LoadPlan } from "./load-process.ts";
-import { createProbe, type MemoryFigures, type ServerActivity, settledMemory } from "./probe.ts";
+import { runPeers } from "./peers/run-peers.ts";
+import {
+  appSource,
+  createProbe,
+  type MemoryFigures,
+  type ProbeSource,
+  type ServerActivity,
+  settledMemory,
+} from "./probe.ts";
 import { checkRaces, raceWasFair } from "./race-check.ts";
 import {
+  attachPeers,
   formatPeerNotes,
   formatRaceRow,
   formatRaceTable,
@@ -27,19 +37,11 @@ import {
 } from "./report.ts";
 import { BENCH_GUESTS, type Scenario, type ScenarioParams, scenarios, selectScenarios } from "./scenarios.ts";
 import { BENCH_GUEST, benchReviewer, RACE_POOL, seedBenchData } from "./seed.ts";
+import { readSettings } from "./settings.ts";
 
 const WARMUP_MS = 2_000;
 /** A race's first round warms the code paths and is not recorded. */
 const WARMUP_ROUNDS = 1;
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 
@@ -71,19 +73,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 async function main(): Promise<void> {
-  const words = process.argv.slice(2);
+  const { words, settings } = readSettings(process.argv.slice(2));
   const selected = selectScenarios(words);
   if (selected.length === 0) {
     log(`no scenario matches ${words.join(" ")}; scenarios: ${scenarios.map((s) => s.name).join(", ")}`);
     process.exitCode = 1;
     return;
   }
-  const settings = {
-    listings: positiveInt("BENCH_LISTINGS", 100_000),
-    seconds: positiveInt("BENCH_SECONDS", 10),
-    concurrency: positiveInt("BENCH_CONCURRENCY", 32),
-    raceRounds: positiveInt("BENCH_RACE_ROUNDS", 5),
-  };
   if (settings.raceRounds + WARMUP_ROUNDS > RACE_POOL) {
     throw new Error(`BENCH_RACE_ROUNDS must be at most ${RACE_POOL - WARMUP_ROUNDS}`);
   }
@@ -119,7 +115,7 @@ async function main(): Promise<void> {
   cleanups.push(() => app.close());
   const server = await startHttpServer(app, 0, "127.0.0.1");
   cleanups.push(() => server.close(1_000));
-  const probe = createProbe(app);
+  const probe = createProbe(appSource(app));
   log(
     `server on ${server.url}, ${redisUrl ? `Redis ${redisUrl} (prefix ${redisKeyPrefix})` : "in-memory store"}`,
   );
@@ -138,24 +134,17 @@ async function main(): Promise<void> {
     const guestTokens = scenario.needsGuests ? await logInGuests(server.url) : undefined;
     log(`${scenario.name}: ${scenario.measures}`);
     const roundsSent = settings.raceRounds + WARMUP_ROUNDS;
-    const {
-      outcome,
-      server: activity,
-      memory,
-    } = await runScenario(
-      scenario,
-      {
-        scenario: scenario.name,
-        baseUrl: server.url,
-        concurrency: settings.concurrency,
-        warmupMs: WARMUP_MS,
-        durationMs: settings.seconds * 1000,
-        rounds: settings.raceRounds,
-        warmupRounds: WARMUP_ROUNDS,
-        params: { ...params, token, guestTokens },
-      },
-      probe,
-    );
+    const plan: LoadPlan = {
+      scenario: scenario.name,
+      baseUrl: server.url,
+      concurrency: settings.concurrency,
+      warmupMs: WARMUP_MS,
+      durationMs: settings.seconds * 1000,
+      rounds: settings.raceRounds,
+      warmupRounds: WARMUP_ROUNDS,
+      params: { ...params, token, guestTokens },
+    };
+    const { outcome, server: activity, memory } = await runScenario(scenario, plan, probe);
     const common = { name: scenario.name, measures: scenario.measures, server: activity, memory };
     if (outcome.type === "burst-result") {
       const check = await checkRaces(app, params.raceIds.slice(0, roundsSent));
@@ -171,15 +160,28 @@ async function main(): Promise<void> {
       const report: ScenarioReport = { ...common, load: outcome.result };
       log(formatRow(report));
       reports.push(report);
+      if (scenario.kind === "burst") continue;
+      const peers = await runPeers(scenario, report, {
+        roostUrl: server.url,
+        databaseUrl: database.url,
+        poolMax: config.databasePoolMax,
+        params: plan.params,
+        log,
+        measure: async (baseUrl: string, source: ProbeSource) => {
+          const measured = await runScenario(scenario, { ...plan, baseUrl }, createProbe(source));
+          if (measured.outcome.type !== "result") throw new Error(`${scenario.name}: not a loop`);
+          return { load: measured.outcome.result, server: measured.server, memory: measured.memory };
+        },
+      });
+      reports.push(...peers);
     }
   }
-  for (const report of reports) {
-    const scenario = scenarios.find((candidate) => candidate.name === report.name);
-    const peerName = scenario?.kind === "burst" ? undefined : scenario?.peer;
-    const peer = reports.find((candidate) => candidate.name === peerName);
-    if (peer) report.peer = { name: peer.name, requestsPerSecond: peer.load.requestsPerSecond };
-  }
+  attachPeers(reports, (name) => {
+    const scenario = scenarios.find((candidate) => candidate.name === name);
+    return scenario?.kind === "burst" ? undefined : scenario?.peers?.scenario;
+  });
 
+  console.log(`\n${settings.listings.toLocaleString("en")} listings, seeded in ${seed.seconds} s`);
   if (reports.length) console.log(`\n${formatTable(reports)}\n`);
   for (const note of formatPeerNotes(reports)) console.log(note);
   if (races.length) console.log(`\n${formatRaceTable(races)}\n`);

@@ -11,6 +11,7 @@ import {
   SearchListingsDocument,
 } from "../schema/generated/graphql.ts";
 import type { Outcome, RequestSpec } from "./load.ts";
+import type { Variables } from "./peers/record.ts";
 
 export interface City {
   name: string;
@@ -42,12 +43,28 @@ interface ScenarioBase {
   classify: (status: number, body: string) => Outcome;
 }
 
+/** The servers run beside Roost (peers/): the stack's ceiling, and one that only sends Roost's SQL. */
+export type PeerKind = "ceiling" | "sql";
+
+/** What a scenario is read against: the report gives its share of each peer's req/s. */
+export interface ScenarioPeers {
+  /** A scenario of the same run, when it runs too. */
+  scenario?: string;
+  /** Peer servers run right after the scenario, under the same load, replaying Roost's answers. */
+  recorded?: {
+    kinds: PeerKind[];
+    /** The requests recorded from Roost after its run: one per distinct answer a request can get. */
+    requests(params: ScenarioParams): RequestSpec[];
+    /** Which recorded answer a request's variables get (what the scenario varies only to defeat the cache is left out). */
+    key(variables: Variables): string;
+  };
+}
+
 /** A closed loop for a fixed time (the default kind). */
 export interface LoopScenario extends ScenarioBase {
   kind?: "loop";
   requests(params: ScenarioParams): () => RequestSpec;
-  /** A scenario of the same run this one is read against: the report gives its share of the peer's req/s. */
-  peer?: string;
+  peers?: ScenarioPeers;
 }
 
 /** Rounds of requests sent at once, each round timed until its last answer. */
@@ -128,6 +145,19 @@ export function isoDay(days: number, from = new Date()): string {
 /** Slightly different radii make every request a distinct search, so the cache never answers. */
 const jitteredRadius = () => 20 + Math.random() / 1000;
 
+/** The radius search of the search scenarios: 20 per page, default sort. */
+const radiusSearch = (city: City, radiusKm: number) =>
+  persisted(SearchListingsDocument, {
+    filter: { near: { lat: city.lat, lng: city.lng, radiusKm } },
+    first: 20,
+  });
+
+/** A radius search's recorded answer is its city's: the radius's jitter only defeats the cache. */
+const cityKey = (variables: Variables) => {
+  const near = (variables.filter as { near?: { lat?: unknown; lng?: unknown } } | undefined)?.near;
+  return `near ${String(near?.lat)},${String(near?.lng)}`;
+};
+
 /** Booked stays start after every seeded host block and custom price (those end by day 71). */
 const BOOKING_FROM_DAY = 80;
 /** Within every seeded listing's minimum and maximum nights. */
@@ -171,6 +201,14 @@ export const scenarios: Scenario[] = [
     needsToken: true,
     requests: (params) => () => persisted(MeDocument, {}, params.token),
     classify: graphqlOutcome({ mustInclude: '"email"' }),
+    // No SQL peer: under load Prisma batches concurrent users into one statement (0.05 per request).
+    peers: {
+      recorded: {
+        kinds: ["ceiling"],
+        requests: (params) => [persisted(MeDocument, {}, params.token)],
+        key: () => "me",
+      },
+    },
   },
   {
     name: "listing page",
@@ -178,12 +216,20 @@ export const scenarios: Scenario[] = [
       "the Listing operation for random ids from a pool of 1,000: served from the listing cache after each id's first read",
     requests: (params) => () => persisted(ListingDocument, { id: pick(params.listingPageIds) }),
     classify: graphqlOutcome({ mustInclude: '"photos"' }),
+    // No SQL peer: a cache hit sends no statement, so it would only write bytes.
+    peers: {
+      recorded: {
+        kinds: ["ceiling"],
+        requests: (params) => params.listingPageIds.map((id) => persisted(ListingDocument, { id })),
+        key: (variables) => String(variables.id),
+      },
+    },
   },
   {
     name: "listing page over REST",
     measures:
       "GET /api/listings/{id} for the same pool: the REST facade maps the path, then runs the same persisted Listing operation through the GraphQL server; its share of the listing page is the facade's cost",
-    peer: "listing page",
+    peers: { scenario: "listing page" },
     requests: (params) => () => ({
       method: "GET",
       path: `/api/listings/${encodeURIComponent(pick(params.listingPageIds))}`,
@@ -200,27 +246,30 @@ export const scenarios: Scenario[] = [
     name: "search radius (cached)",
     measures:
       "SearchListings 20 km around one of the seeded cities, 20 per page, RELEVANCE: a handful of distinct searches, so cache hits after the warm-up (the page's listings are still loaded from PostgreSQL)",
-    requests: (params) => () => {
-      const city = pick(params.cities);
-      return persisted(SearchListingsDocument, {
-        filter: { near: { lat: city.lat, lng: city.lng, radiusKm: 20 } },
-        first: 20,
-      });
-    },
+    requests: (params) => () => radiusSearch(pick(params.cities), 20),
     classify: graphqlOutcome({ mustInclude: '"edges":[{' }),
+    peers: {
+      recorded: {
+        kinds: ["ceiling", "sql"],
+        requests: (params) => params.cities.map((city) => radiusSearch(city, 20)),
+        key: cityKey,
+      },
+    },
   },
   {
     name: "search radius (uncached)",
     measures:
       "the same search with radiusKm 20 + random/1000: every request misses the cache, so the search SQL runs each time",
-    requests: (params) => () => {
-      const city = pick(params.cities);
-      return persisted(SearchListingsDocument, {
-        filter: { near: { lat: city.lat, lng: city.lng, radiusKm: jitteredRadius() } },
-        first: 20,
-      });
-    },
+    requests: (params) => () => radiusSearch(pick(params.cities), jitteredRadius()),
     classify: graphqlOutcome({ mustInclude: '"edges":[{' }),
+    // The SQL peer sends each request's own radius in the recorded statements (sql.ts bindings).
+    peers: {
+      recorded: {
+        kinds: ["sql"],
+        requests: (params) => params.cities.map((city) => radiusSearch(city, jitteredRadius())),
+        key: cityKey,
+      },
+    },
   },
   {
     name: "search with dates",
@@ -264,7 +313,7 @@ export const scenarios: Scenario[] = [
     measures:
       "requestBooking for distinct stays: each request the next listing of the quote pool (back-to-back 3-night stays from 80 days ahead once the pool is used), the next of 50 guests and a fresh idempotency key; authorize, then commit under the listing lock (a third of the listings book instantly and capture too); any refusal, DATES_UNAVAILABLE included, is an error",
     needsGuests: true,
-    peer: "quote",
+    peers: { scenario: "quote" },
     requests: (params) => {
       const tokens = guestTokens(params);
       let sent = 0;
