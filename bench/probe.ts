@@ -22,9 +22,15 @@ export function appSource(app: App): ProbeSource {
   return {
     responses: async () =>
       (await app.metrics.httpRequests.get()).values.reduce((sum, value) => sum + value.value, 0),
+    // The response cache and the read-through caches under it, together: a response-cache hit
+    // asks nothing else, a miss goes on to the listing and search caches.
     cacheCounts: async () => {
-      const { values } = await app.metrics.cacheRequests.get();
-      const count = (result: string) => values.find((value) => value.labels.result === result)?.value ?? 0;
+      const values = [
+        ...(await app.metrics.responseCache.get()).values,
+        ...(await app.metrics.cacheRequests.get()).values,
+      ];
+      const count = (result: string) =>
+        values.filter((value) => value.labels.result === result).reduce((sum, value) => sum + value.value, 0);
       return { hit: count("hit"), miss: count("miss"), error: count("error") };
     },
     poolWaiting: () => app.database.stats().waiting,
