@@ -13,6 +13,7 @@
 // Over GET, a public answer carries Cache-Control and an ETag, and If-None-Match answers 304,
 // so a CDN or browser can keep it too; a private one carries an ETag with `private, no-cache`.
 import { createHash } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type DocumentNode,
   type FieldNode,
@@ -87,7 +88,12 @@ interface RequestState {
   variables: Record<string, unknown>;
   startedAt: number;
   etag?: string;
+  /** Set on the one request computing a key's answer: hands it (or nothing) to its waiting twins. */
+  release?: (body: string | undefined) => void;
 }
+
+/** How long a twin waits for the request computing the same answer before computing it itself. */
+const COALESCE_WAIT_MS = 5_000;
 
 /** Persisted documents whose every root field is cacheable, by bare hash. */
 function cacheableOperations(): Map<string, CacheableOperation> {
@@ -209,16 +215,47 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
     return current.every((version, i) => version === entry.versions[i]) ? entry : undefined;
   }
 
-  async function store(state: RequestState, body: string, data: unknown): Promise<void> {
+  /** Keeps the answer; false when a write it depends on moved while it was computed. */
+  async function store(state: RequestState, body: string, data: unknown): Promise<boolean> {
     const tags = answerTags(state.operation, state.variables, data);
     const versions = await app.cache.versions(tags);
     // A write that landed while this answer was computed may not be in it: leave it uncached.
     if (versions.some((version) => versionWrittenAt(version) >= state.startedAt - CLOCK_SKEW_MS)) {
       metrics.responseCache.inc({ result: "skip" });
-      return;
+      return false;
     }
     const entry: Entry = { body, etag: etagOf(body), tags, versions };
     await app.kv.set(state.key, encodeEntry(entry), app.cache.maxAgeSeconds);
+    return true;
+  }
+
+  // Identical misses in this process wait for the first rather than all computing the answer
+  // (a cold search page under load); an answer is shared only when it was fresh enough to keep.
+  const inflight = new Map<string, Promise<string | undefined>>();
+
+  function claim(state: RequestState): void {
+    let resolve: (body: string | undefined) => void = () => undefined;
+    const answer = new Promise<string | undefined>((done) => {
+      resolve = done;
+    });
+    inflight.set(state.key, answer);
+    state.release = (body) => {
+      if (inflight.get(state.key) === answer) inflight.delete(state.key);
+      state.release = undefined;
+      resolve(body);
+    };
+  }
+
+  async function twinsAnswer(key: string): Promise<string | undefined> {
+    const pending = inflight.get(key);
+    if (!pending) return undefined;
+    const stop = new AbortController();
+    const timeout = delay(COALESCE_WAIT_MS, undefined, { signal: stop.signal }).catch(() => undefined);
+    try {
+      return await Promise.race([pending, timeout]);
+    } finally {
+      stop.abort();
+    }
   }
 
   return {
@@ -237,19 +274,20 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
         const key = `response:${scope}:${hash}:${digest}${slot}`;
         const state: RequestState = { key, scope, operation, variables, startedAt: Date.now() };
         states.set(request, state);
-        const entry = await lookup(key);
-        if (entry) {
-          metrics.responseCache.inc({ result: "hit" });
-          state.etag = entry.etag;
-          // Sent as stored: Yoga serializes a result with its own `stringify`, so the body is
+        const serve = (body: string, result: "hit" | "coalesced", etag = etagOf(body)) => {
+          metrics.responseCache.inc({ result });
+          // Sent as is: Yoga serializes a result with its own `stringify`, so the body is
           // neither parsed nor encoded again.
-          const body = entry.body;
           setResult({ stringify: () => body } as Parameters<typeof setResult>[0]);
           // Served: nothing to store again.
-          states.set(request, { ...state, key: "" });
-          return;
-        }
+          states.set(request, { ...state, key: "", etag });
+        };
+        const entry = await lookup(key);
+        if (entry) return serve(entry.body, "hit", entry.etag);
+        const twins = await twinsAnswer(key);
+        if (twins !== undefined) return serve(twins, "coalesced");
         metrics.responseCache.inc({ result: "miss" });
+        if (!inflight.has(key)) claim(state);
       } catch (error) {
         states.delete(request);
         metrics.responseCache.inc({ result: "error" });
@@ -258,19 +296,26 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
     },
     async onExecutionResult({ request, result }) {
       const state = states.get(request);
-      if (!state || !state.key || !result || Symbol.asyncIterator in result) return;
-      if (result.errors?.length || !result.data) return;
+      if (!state || !state.key) return;
+      if (!result || Symbol.asyncIterator in result || result.errors?.length || !result.data) {
+        state.release?.(undefined);
+        return;
+      }
       const body = JSON.stringify(result);
       state.etag = etagOf(body);
+      let kept = false;
       try {
-        await store(state, body, result.data);
+        kept = await store(state, body, result.data);
       } catch (error) {
         metrics.responseCache.inc({ result: "error" });
         app.logger.warn({ err: error }, "response cache unavailable; answer not kept");
       }
+      state.release?.(kept ? body : undefined);
     },
     onResponse({ request, response, setResponse, fetchAPI, serverContext }) {
       const state = states.get(request);
+      // Whatever happened to it (an exception before its result), a claim never outlives its request.
+      state?.release?.(undefined);
       // A REST GET is a GET to its caller: the facade takes Cache-Control from here and makes
       // its own ETag for its own body.
       const get = request.method === "GET" || serverContext.restRoute?.method === "GET";

@@ -33,7 +33,7 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
     }),
     responseCache: new Counter({
       name: "roost_response_cache_requests_total",
-      help: "Response cache look-ups of persisted public reads (hit, miss, skip: not stored as a write raced it, error)",
+      help: "Response cache look-ups of persisted public reads (hit; coalesced: answered by an identical request in flight; miss; skip: not stored as a write raced it; error)",
       labelNames: ["result"] as const,
       registers: [registry],
     }),

@@ -89,6 +89,23 @@ describe.each([
     expect(await responseCache("hit")).toBe(hits + 2);
   });
 
+  it("identical misses in flight wait for the first: one computes, the others get its answer", async () => {
+    const at = spot();
+    await listingAt(at, { title: "Popular" });
+    const before = {
+      miss: await responseCache("miss"),
+      coalesced: await responseCache("coalesced"),
+      hit: await responseCache("hit"),
+    };
+    const answers = await Promise.all(Array.from({ length: 12 }, () => titlesNear(at)));
+    expect(new Set(answers.map((titles) => titles.join()))).toEqual(new Set(["Popular"]));
+    expect(await responseCache("miss")).toBe(before.miss + 1);
+    const shared =
+      (await responseCache("coalesced")) - before.coalesced + (await responseCache("hit")) - before.hit;
+    expect(shared).toBe(11);
+    expect(await responseCache("coalesced")).toBeGreaterThan(before.coalesced);
+  });
+
   it("keeps each viewer's scope apart: a host's draft is never shown to anyone else", async () => {
     const draft = await factories(t).listing(host).with({ title: "Secret draft" }).create();
     const id = encodeGlobalId("Listing", draft.id);
