@@ -15,7 +15,9 @@ export const CANDIDATE_CAP = 2_000;
 /**
  * RELEVANCE ranks by a Bayesian rating: the listing's average pulled toward PRIOR_MEAN by
  * PRIOR_WEIGHT virtual reviews, so many good reviews beat one perfect one and a new listing
- * starts mid-pack; ties go to the newest listing.
+ * starts mid-pack; ties go to the newest listing. PostgreSQL stores the score (× 1000, rounded)
+ * as listings.relevance_score, a generated column: changing these takes a migration
+ * (tests/infra/migrations.test.ts checks the column against them).
  */
 export const RELEVANCE_PRIOR_MEAN = 4;
 export const RELEVANCE_PRIOR_WEIGHT = 3;
@@ -33,10 +35,21 @@ export interface MatchRow {
 
 export type PageRow = { total: number } & (MatchRow | { [K in keyof MatchRow]: null });
 
-const point = Prisma.sql`ll_to_earth(l.lat, l.lng)`;
+/** ll_to_earth(l.lat, l.lng), stored by PostgreSQL (a generated column) and indexed (listings_location_idx). */
+const point = Prisma.sql`l.earth_point`;
 
 function origin(near: NonNullable<SearchFilter["near"]>): Prisma.Sql {
   return Prisma.sql`ll_to_earth(${near.lat}::float8, ${near.lng}::float8)`;
+}
+
+/**
+ * earth_distance(origin, point) in metres, written out as earthdistance computes it
+ * (sec_to_gc(cube_distance(...))): the stored point is a cube, and sec_to_gc, an SQL function
+ * using its argument three times, is not inlined but run per row. least() stands for sec_to_gc's
+ * case of a chord rounded past the diameter; within MAX_RADIUS_KM the two are equal.
+ */
+function distance(near: NonNullable<SearchFilter["near"]>): Prisma.Sql {
+  return Prisma.sql`(2 * earth() * asin(least(cube_distance(${origin(near)}, ${point}) / (2 * earth()), 1)))`;
 }
 
 /** The WHERE conditions, ANDed; listingTodayAt as in SearchRequest. */
@@ -47,7 +60,7 @@ export function searchConditions(filter: SearchFilter, listingTodayAt: Date | nu
     const radius = Prisma.sql`${filter.near.radiusMeters}::float8`;
     // earth_box is the indexable square around the circle; earth_distance trims its corners.
     conditions.push(Prisma.sql`earth_box(${origin(filter.near)}, ${radius}) @> ${point}`);
-    conditions.push(Prisma.sql`earth_distance(${origin(filter.near)}, ${point}) <= ${radius}`);
+    conditions.push(Prisma.sql`${distance(filter.near)} <= ${radius}`);
   }
   if (filter.bounds) {
     const { north, south, east, west } = filter.bounds;
@@ -107,11 +120,8 @@ const createdMs = Prisma.sql`(extract(epoch FROM l.created_at) * 1000)::float8`;
 export function sortKeys(request: Pick<SearchRequest, "filter" | "sort">): Prisma.Sql {
   const { filter, sort } = request;
   switch (sort) {
-    case "RELEVANCE": {
-      const score = Prisma.sql`round((l.rating_count * coalesce(l.rating_average, 0) + ${RELEVANCE_PRIOR_WEIGHT * RELEVANCE_PRIOR_MEAN}::float8)
-        / (l.rating_count + ${RELEVANCE_PRIOR_WEIGHT}::int) * 1000)`;
-      return Prisma.sql`ARRAY[-${score}, -${createdMs}]::float8[]`;
-    }
+    case "RELEVANCE":
+      return Prisma.sql`ARRAY[-l.relevance_score, -${createdMs}]::float8[]`;
     case "NEWEST":
       return Prisma.sql`ARRAY[-${createdMs}]::float8[]`;
     case "RATING":
@@ -123,7 +133,7 @@ export function sortKeys(request: Pick<SearchRequest, "filter" | "sort">): Prism
     case "DISTANCE": {
       if (!filter.near) throw new RangeError("DISTANCE needs filter.near");
       // Whole metres: an integer key is exact in the cursor; the id breaks ties.
-      return Prisma.sql`ARRAY[round(earth_distance(${origin(filter.near)}, ${point}))]::float8[]`;
+      return Prisma.sql`ARRAY[round(${distance(filter.near)})]::float8[]`;
     }
   }
 }
