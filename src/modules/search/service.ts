@@ -20,7 +20,14 @@ import {
   type SearchRequest,
 } from "./filters.ts";
 import { pagePricedCandidates } from "./priced-page.ts";
-import { CANDIDATE_CAP, candidatesQuery, type MatchRow, type PageRow, pageQuery } from "./query.ts";
+import {
+  CANDIDATE_CAP,
+  candidatesQuery,
+  type MatchRow,
+  type PageRow,
+  pageQuery,
+  TOTAL_COUNT_CAP,
+} from "./query.ts";
 
 export interface SearchEdge {
   id: string;
@@ -33,7 +40,18 @@ export interface SearchEdge {
 export interface SearchPage {
   edges: SearchEdge[];
   hasNextPage: boolean;
+  /** At most TOTAL_COUNT_CAP. */
   totalCount: number;
+  /** False when the count stopped at TOTAL_COUNT_CAP. */
+  totalCountIsExact: boolean;
+}
+
+/** A counted total of matches (counting past the cap only to tell that it was passed). */
+function cappedTotal(counted: number, complete = true): Pick<SearchPage, "totalCount" | "totalCountIsExact"> {
+  return {
+    totalCount: Math.min(counted, TOTAL_COUNT_CAP),
+    totalCountIsExact: complete && counted <= TOTAL_COUNT_CAP,
+  };
 }
 
 /** Validates the arguments (BAD_USER_INPUT naming every bad field) into a search request. */
@@ -57,7 +75,8 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
 /** The page of ids, cursors and totals; listing changes invalidate it, night changes if it has dates. */
 export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
   const { filter, sort, first, after, listingTodayAt } = request;
-  const key = `page:${hashOf({
+  // v2: pages carry totalCountIsExact; a page cached before it would answer without it.
+  const key = `page:v2:${hashOf({
     filter,
     sort,
     first,
@@ -85,7 +104,7 @@ async function loadSqlPage(db: Db, request: SearchRequest, pricing: Config["pric
       stayTotal: totals?.get(row.id) ?? null,
     })),
     hasNextPage: matches.length > request.first,
-    totalCount: rows[0]?.total ?? 0,
+    ...cappedTotal(rows[0]?.total ?? 0),
   };
 }
 
@@ -101,7 +120,8 @@ async function loadPricedPage(
 ): Promise<SearchPage> {
   const stay = request.filter.stay;
   if (!stay) throw new RangeError("a priced page needs dates");
-  const candidates = (await db.$queryRaw<MatchRow[]>(candidatesQuery(request))).slice(0, CANDIDATE_CAP);
+  const found = await db.$queryRaw<MatchRow[]>(candidatesQuery(request));
+  const candidates = found.slice(0, CANDIDATE_CAP);
   const totals = await stayTotals(db, candidates, stay, pricing);
   // A stay with no total (too dear for one Money) cannot be ranked or compared by price: left out.
   const priced = candidates.flatMap((row) => {
@@ -116,7 +136,8 @@ async function loadPricedPage(
       stayTotal: totals.get(candidate.id) ?? null,
     })),
     hasNextPage: page.hasNextPage,
-    totalCount: page.totalCount,
+    // Past CANDIDATE_CAP candidates, the count is of those only.
+    ...cappedTotal(page.totalCount, found.length <= CANDIDATE_CAP),
   };
 }
 

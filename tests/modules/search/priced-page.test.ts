@@ -24,14 +24,14 @@ const filter = (f: Partial<SearchFilter> = {}): SearchFilter => ({
   ...f,
 });
 
-/** Totals with ties (300 twice, 500 twice); keys as SQL would give for RATING. */
+/** Totals with ties (300 twice, 500 twice); keys as SQL would give for RATING (average, count). */
 const candidates: PricedCandidate[] = [
-  { id: id(5), keys: [-4.5, -10], stayTotal: 500 },
-  { id: id(1), keys: [-5, -2], stayTotal: 300 },
-  { id: id(4), keys: [-3, -1], stayTotal: 300 },
-  { id: id(2), keys: [-4.5, -12], stayTotal: 900 },
+  { id: id(5), keys: [4.5, 10], stayTotal: 500 },
+  { id: id(1), keys: [5, 2], stayTotal: 300 },
+  { id: id(4), keys: [3, 1], stayTotal: 300 },
+  { id: id(2), keys: [4.5, 12], stayTotal: 900 },
   { id: id(3), keys: [0, 0], stayTotal: 500 },
-  { id: id(6), keys: [-1, -1], stayTotal: 100 },
+  { id: id(6), keys: [1, 1], stayTotal: 100 },
 ];
 
 type Req = Pick<SearchRequest, "filter" | "sort" | "first" | "after">;
@@ -51,7 +51,8 @@ function allPages(request: Omit<Req, "after">): string[] {
 describe("pagePricedCandidates", () => {
   it.each<[Req["sort"], number[]]>([
     ["PRICE_ASC", [6, 1, 4, 3, 5, 2]],
-    ["PRICE_DESC", [2, 3, 5, 1, 4, 6]],
+    // Descending sorts break ties by descending id, as the SQL keyset does.
+    ["PRICE_DESC", [2, 5, 3, 4, 1, 6]],
     ["RATING", [1, 2, 5, 4, 6, 3]],
   ])("%s: ties broken by id, pages of 1, 2 and 4 concatenate to the full order", (sort, expected) => {
     for (const first of [1, 2, 4, 10]) {
@@ -101,9 +102,11 @@ describe("pagePricedCandidates", () => {
     expect(page).toEqual({ items: [], hasNextPage: true, totalCount: 6 });
   });
 
-  it("comparePositions orders keys then ids", () => {
-    expect(comparePositions({ keys: [1, 2], id: id(9) }, { keys: [1, 3], id: id(1) })).toBe(-1);
-    expect(comparePositions({ keys: [1, 2], id: id(2) }, { keys: [1, 2], id: id(1) })).toBe(1);
-    expect(comparePositions({ keys: [-0], id: id(1) }, { keys: [0], id: id(1) })).toBe(0);
+  it("comparePositions orders keys then ids, all in one direction", () => {
+    expect(comparePositions({ keys: [1, 2], id: id(9) }, { keys: [1, 3], id: id(1) }, "ASC")).toBe(-1);
+    expect(comparePositions({ keys: [1, 2], id: id(2) }, { keys: [1, 2], id: id(1) }, "ASC")).toBe(1);
+    expect(comparePositions({ keys: [-0], id: id(1) }, { keys: [0], id: id(1) }, "ASC")).toBe(0);
+    expect(comparePositions({ keys: [1, 2], id: id(9) }, { keys: [1, 3], id: id(1) }, "DESC")).toBe(1);
+    expect(comparePositions({ keys: [1, 2], id: id(2) }, { keys: [1, 2], id: id(1) }, "DESC")).toBe(-1);
   });
 });
