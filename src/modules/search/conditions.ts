@@ -59,7 +59,7 @@ export function searchConditions(filter: SearchFilter, listingTodayAt: Date | nu
       WHERE h.listing_id = l.id
         AND daterange(h.start_date, h.end_date, '[)') && daterange(${checkIn}::date, ${checkOut}::date, '[)'))`);
   } else {
-    // With dates the price filter applies to stay totals, in TypeScript (service.ts).
+    // With dates the price filter applies to stay totals (query.ts, priced per match).
     if (filter.priceMin !== null) conditions.push(Prisma.sql`l.nightly_price >= ${filter.priceMin}::int`);
     if (filter.priceMax !== null) conditions.push(Prisma.sql`l.nightly_price <= ${filter.priceMax}::int`);
   }

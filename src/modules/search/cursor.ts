@@ -1,9 +1,9 @@
 // Keyset cursors for search: opaque base64url of the row's sort keys and id, tied to one search.
 //
-// Every sort is its keys (the sorted values as they are stored: a score, an instant in ms, a price)
-// followed by the listing id, all in one direction, so SQL compares them as one row
-// (`(columns, id) > (cursor keys, cursor id)`, or `<`), which the sort's index serves, and
-// TypeScript (comparePositions) applies the same total order: no duplicates or gaps between pages.
+// Every sort is its keys (the sorted values as they are stored: a score, an instant in ms, a price
+// or stay total) followed by the listing id, all in one direction, so SQL compares them as one row
+// (`(columns, id) > (cursor keys, cursor id)`, or `<`), which the sort's index serves: a total
+// order, so no duplicates or gaps between pages.
 
 export interface SearchPosition {
   /** The sort's keys; their meaning and kinds depend on the sort (filters.ts SORT_KEYSETS). */
@@ -66,17 +66,4 @@ export function decodeCursor(
     keys.push(key);
   }
   return { keys, id: i };
-}
-
-/**
- * The keyset order: keys, then id (lower-case hex UUIDs sort as PostgreSQL's uuid), all ascending
- * or all descending.
- */
-export function comparePositions(a: SearchPosition, b: SearchPosition, direction: SortDirection): number {
-  const sign = direction === "ASC" ? 1 : -1;
-  for (let index = 0; index < a.keys.length; index++) {
-    const difference = (a.keys[index] ?? 0) - (b.keys[index] ?? 0);
-    if (difference !== 0) return difference < 0 ? -sign : sign;
-  }
-  return a.id < b.id ? -sign : a.id > b.id ? sign : 0;
 }

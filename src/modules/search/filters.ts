@@ -120,7 +120,7 @@ const sortedDistinct = <T extends string>(values: readonly T[] | null | undefine
 
 const within = (value: number, min: number, max: number) => value >= min && value <= max;
 
-/** Price sorts and price filters with dates order/filter on stay totals computed in TypeScript. */
+/** Price sorts and price filters with dates order and filter on stay totals: every match is priced (SQL). */
 export function needsStayTotals(request: Pick<SearchRequest, "filter" | "sort">): boolean {
   const { filter, sort } = request;
   return (

@@ -6,17 +6,13 @@
 // page unless the matches are rare among them (a filter that correlates with the order, such as a
 // city's prices against the world's). Otherwise, and with few matches, the page is the sorted
 // matches the location index finds. The capped count, needed anyway, gates the walk.
+import type { Config } from "../../config.ts";
+import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import { type ListingPriceColumns, STAY_TOTAL, stayTotalJoins } from "../pricing/stay-total-sql.ts";
 import { distance, searchConditions } from "./conditions.ts";
 import type { SearchPosition } from "./cursor.ts";
-import { type SearchRequest, SORT_KEYSETS } from "./filters.ts";
-
-/**
- * Upper bound on the listings priced in TypeScript when price sorts or filters apply to stay
- * totals (quoteListingStay cannot run in SQL). Past it, later pages and totalCount cover only the
- * first CANDIDATE_CAP matches in nightly-price (or the sort's own) order.
- */
-export const CANDIDATE_CAP = 2_000;
+import { needsStayTotals, type SearchRequest, SORT_KEYSETS } from "./filters.ts";
 
 /**
  * totalCount is exact up to this many matches; past it the count stops, and the total reads as
@@ -41,19 +37,67 @@ export const WALK_ROWS_PER_RESULT = 50;
 export const RELEVANCE_PRIOR_MEAN = 4;
 export const RELEVANCE_PRIOR_WEIGHT = 3;
 
-/** The columns quoteListingStay needs, read with the ids so pricing takes no extra statement. */
+/** A listing of the page. */
 export interface MatchRow {
   id: string;
   keys: number[];
   currency: string;
-  nightlyPrice: number;
-  cleaningFee: number;
-  weeklyDiscountPct: number;
-  monthlyDiscountPct: number;
+  /** With dates: the stay's total (quote's), null where one Money cannot carry it. */
+  stayTotal: number | null;
 }
 
 /** The total is min(matches, TOTAL_COUNT_CAP + 1). */
 export type PageRow = { total: number } & (MatchRow | { [K in keyof MatchRow]: null });
+
+/** The stay's pricing of a request: where stay totals are computed, if anywhere. */
+interface StayPricing {
+  /** Joins that price every listing `l` the statement filters, when totals filter or order them. */
+  joins: Prisma.Sql;
+  /** The conditions on that total: one exists, within priceMin/priceMax. */
+  conditions: Prisma.Sql;
+  /** The page's stay total column over listing `l`. */
+  total: Prisma.Sql;
+  /** Joins that price the page's rows `p` alone (dates, but no price sort or filter). */
+  pageJoins: Prisma.Sql | null;
+}
+
+const columnsOf = (alias: "l" | "p"): ListingPriceColumns =>
+  alias === "l"
+    ? {
+        id: Prisma.sql`l.id`,
+        nightlyPrice: Prisma.sql`l.nightly_price`,
+        cleaningFee: Prisma.sql`l.cleaning_fee`,
+        weeklyDiscountPct: Prisma.sql`l.weekly_discount_pct`,
+        monthlyDiscountPct: Prisma.sql`l.monthly_discount_pct`,
+      }
+    : {
+        id: Prisma.sql`p.id`,
+        nightlyPrice: Prisma.sql`p."nightlyPrice"`,
+        cleaningFee: Prisma.sql`p."cleaningFee"`,
+        weeklyDiscountPct: Prisma.sql`p."weeklyDiscountPct"`,
+        monthlyDiscountPct: Prisma.sql`p."monthlyDiscountPct"`,
+      };
+
+function stayPricing(request: SearchRequest, pricing: Config["pricing"]): StayPricing {
+  const none = { joins: Prisma.empty, conditions: Prisma.sql`true`, total: Prisma.sql`NULL::int` };
+  const { stay, priceMin, priceMax } = request.filter;
+  if (!stay) return { ...none, pageJoins: null };
+  const checkIn = parseCalendarDate(stay.checkIn);
+  const checkOut = parseCalendarDate(stay.checkOut);
+  if (!checkIn || !checkOut) throw new RangeError("stay dates were validated");
+  const joins = (alias: "l" | "p") => stayTotalJoins(columnsOf(alias), { checkIn, checkOut }, pricing);
+  if (!needsStayTotals(request)) return { ...none, pageJoins: joins("p") };
+  // A stay with no total (too dear for one Money) cannot be ranked or compared by price: left out.
+  const conditions = [Prisma.sql`${STAY_TOTAL} IS NOT NULL`];
+  if (priceMin !== null) conditions.push(Prisma.sql`${STAY_TOTAL} >= ${priceMin}::int`);
+  if (priceMax !== null) conditions.push(Prisma.sql`${STAY_TOTAL} <= ${priceMax}::int`);
+  return {
+    joins: joins("l"),
+    conditions: Prisma.join(conditions, " AND "),
+    total: STAY_TOTAL,
+    pageJoins: null,
+  };
+}
 
 /** One column of a keyset. */
 interface KeyColumn {
@@ -81,7 +125,7 @@ interface SortOrder {
   walkable: boolean;
 }
 
-/** Each sort's keyset on stored columns; price keys are the nightly price (service.ts re-keys with dates). */
+/** Each sort's keyset on stored columns; price sorts with dates order by the stay total (priced joins). */
 export function sortOrder(request: Pick<SearchRequest, "filter" | "sort">): SortOrder {
   const { filter, sort } = request;
   const { direction } = SORT_KEYSETS[sort];
@@ -95,6 +139,8 @@ export function sortOrder(request: Pick<SearchRequest, "filter" | "sort">): Sort
       return walk(float(Prisma.sql`coalesce(l.rating_average, 0)`), int(Prisma.sql`l.rating_count`));
     case "PRICE_ASC":
     case "PRICE_DESC":
+      // The stay total is computed per match: every match is priced and sorted.
+      if (filter.stay) return { columns: [int(STAY_TOTAL)], direction, walkable: false };
       return walk(int(Prisma.sql`l.nightly_price`));
     case "DISTANCE": {
       if (!filter.near) throw new RangeError("DISTANCE needs filter.near");
@@ -127,15 +173,18 @@ function afterCursor(
 const keysOf = (order: SortOrder): Prisma.Sql =>
   Prisma.sql`ARRAY[${Prisma.join(order.columns.map((column) => column.key))}]::float8[]`;
 
-/** The page's columns from listing `l` (keys: `keysOf`, or a subquery's own). */
-function matchColumns(order: SortOrder, keys: Prisma.Sql = keysOf(order)): Prisma.Sql {
-  return Prisma.sql`l.id, ${keys} AS keys, l.currency::text AS currency,
+/**
+ * The page's columns from listing `l` (keys: `keysOf`, or a subquery's own), with what pricing
+ * the page's rows alone needs.
+ */
+function matchColumns(order: SortOrder, priced: StayPricing, keys: Prisma.Sql = keysOf(order)): Prisma.Sql {
+  return Prisma.sql`l.id, ${keys} AS keys, l.currency::text AS currency, ${priced.total} AS "stayTotal",
       l.nightly_price AS "nightlyPrice", l.cleaning_fee AS "cleaningFee",
       l.weekly_discount_pct AS "weeklyDiscountPct", l.monthly_discount_pct AS "monthlyDiscountPct"`;
 }
 
 /** matchColumns' names, to pass them on from a subquery `l`. */
-const carried = Prisma.sql`l.id, l.keys, l.currency, l."nightlyPrice", l."cleaningFee",
+const carried = Prisma.sql`l.id, l.keys, l.currency, l."stayTotal", l."nightlyPrice", l."cleaningFee",
   l."weeklyDiscountPct", l."monthlyDiscountPct"`;
 
 /**
@@ -151,13 +200,19 @@ const outputColumns = (order: SortOrder): Prisma.Sql[] =>
  * The first first + 1 matches after the cursor among the next `rows` LISTED listings in keyset
  * order: read along the order index, the filter applied to them alone, stopping at the page.
  */
-function walkedMatches(request: SearchRequest, order: SortOrder, rows: number, gate: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`SELECT ${matchColumns(order, Prisma.sql`l.keys`)} FROM (
+function walkedMatches(
+  request: SearchRequest,
+  order: SortOrder,
+  priced: StayPricing,
+  rows: number,
+  gate: Prisma.Sql,
+): Prisma.Sql {
+  return Prisma.sql`SELECT ${matchColumns(order, priced, Prisma.sql`l.keys`)} FROM (
       SELECT l.*, ${keysOf(order)} AS keys, ${named(order)} FROM listings l
       WHERE l.status = 'LISTED' AND ${afterCursor(order, request.after)} AND ${gate}
       ORDER BY ${orderBy(order)} LIMIT ${rows}::int
-    ) l
-    WHERE ${searchConditions(request.filter, request.listingTodayAt)}
+    ) l ${priced.joins}
+    WHERE ${searchConditions(request.filter, request.listingTodayAt)} AND ${priced.conditions}
     ORDER BY ${orderBy(order, outputColumns(order))} LIMIT ${request.first + 1}::int`;
 }
 
@@ -171,21 +226,24 @@ function walkedMatches(request: SearchRequest, order: SortOrder, rows: number, g
  * Past the cap, the page walks the order index when the sort has one, and sorts every match (a
  * second pass over the location index) when it has none or the walk fell short.
  */
-export function pageQuery(request: SearchRequest): Prisma.Sql {
+export function pageQuery(request: SearchRequest, pricing: Config["pricing"]): Prisma.Sql {
   const order = sortOrder(request);
+  const priced = stayPricing(request, pricing);
   const limit = Prisma.sql`${request.first + 1}::int`;
   const cap = Prisma.sql`${TOTAL_COUNT_CAP}::int`;
-  const conditions = searchConditions(request.filter, request.listingTodayAt);
+  const matches = Prisma.sql`listings l ${priced.joins}
+    WHERE ${searchConditions(request.filter, request.listingTodayAt)} AND ${priced.conditions}`;
   const fromCounted = Prisma.sql`(SELECT ${carried} FROM counted l
       WHERE t.total <= ${cap} AND ${afterCursor(order, request.after, outputColumns(order))}
       ORDER BY ${orderBy(order, outputColumns(order))} LIMIT ${limit})`;
-  const sortedAll = (gate: Prisma.Sql) => Prisma.sql`(SELECT ${matchColumns(order)} FROM listings l
-      WHERE ${conditions} AND ${afterCursor(order, request.after)} AND t.total > ${cap} AND ${gate}
+  const sortedAll = (gate: Prisma.Sql) => Prisma.sql`(SELECT ${matchColumns(order, priced)} FROM ${matches}
+      AND ${afterCursor(order, request.after)} AND t.total > ${cap} AND ${gate}
       ORDER BY ${orderBy(order)} LIMIT ${limit})`;
   const page = order.walkable
     ? Prisma.sql`WITH walked AS (${walkedMatches(
         request,
         order,
+        priced,
         WALK_ROWS_PER_RESULT * (request.first + 1),
         Prisma.sql`t.total > ${cap}`,
       )})
@@ -194,19 +252,13 @@ export function pageQuery(request: SearchRequest): Prisma.Sql {
       UNION ALL ${sortedAll(Prisma.sql`(SELECT count(*) FROM walked) < ${limit}`)}`
     : Prisma.sql`${fromCounted} UNION ALL ${sortedAll(Prisma.sql`true`)}`;
   const direction = Prisma.raw(order.direction);
+  // Dates without a price sort or filter: only the page's rows are priced, here.
+  const stayTotal = priced.pageJoins ? STAY_TOTAL : Prisma.sql`p."stayTotal"`;
   return Prisma.sql`WITH counted AS MATERIALIZED (
-      SELECT ${matchColumns(order)}, ${named(order)} FROM listings l WHERE ${conditions}
+      SELECT ${matchColumns(order, priced)}, ${named(order)} FROM ${matches}
       LIMIT ${TOTAL_COUNT_CAP + 1}::int)
-    SELECT t.total, p.*
+    SELECT t.total, p.id, p.keys, p.currency, ${stayTotal} AS "stayTotal"
     FROM (SELECT count(*)::int AS total FROM counted) t
-    LEFT JOIN LATERAL (${page}) p ON true
+    LEFT JOIN LATERAL (${page}) p ON true ${priced.pageJoins ?? Prisma.empty}
     ORDER BY p.keys ${direction}, p.id ${direction}`;
-}
-
-/** Every match up to CANDIDATE_CAP + 1 in the sort's order, for pricing and paginating in TypeScript. */
-export function candidatesQuery(request: SearchRequest): Prisma.Sql {
-  const order = sortOrder(request);
-  return Prisma.sql`SELECT ${matchColumns(order)} FROM listings l
-    WHERE ${searchConditions(request.filter, request.listingTodayAt)}
-    ORDER BY ${orderBy(order)} LIMIT ${CANDIDATE_CAP + 1}::int`;
 }

@@ -15,7 +15,7 @@ import {
   MAX_RADIUS_KM,
   MAX_STAY_NIGHTS,
 } from "./filters.ts";
-import { CANDIDATE_CAP, RELEVANCE_PRIOR_MEAN, RELEVANCE_PRIOR_WEIGHT, TOTAL_COUNT_CAP } from "./query.ts";
+import { RELEVANCE_PRIOR_MEAN, RELEVANCE_PRIOR_WEIGHT, TOTAL_COUNT_CAP } from "./query.ts";
 import { findSearchPage, loadListingsInOrder, parseSearch } from "./service.ts";
 
 const sorts: Record<ListingSort, { description: string }> = {
@@ -135,7 +135,7 @@ export const ListingConnectionRef = builder.objectRef<ListingConnectionShape>("L
       resolve: (connection) => connection.pageInfo,
     }),
     totalCount: t.exposeInt("totalCount", {
-      description: `All matches, counted up to ${TOTAL_COUNT_CAP.toLocaleString("en")}: with more, ${TOTAL_COUNT_CAP} and totalCountIsExact false ("${TOTAL_COUNT_CAP.toLocaleString("en")}+"). With dates and a price sort or price filter, only the first ${CANDIDATE_CAP.toLocaleString("en")} matches (by nightly price, or by the sort) are priced and counted.`,
+      description: `All matches, counted up to ${TOTAL_COUNT_CAP.toLocaleString("en")}: with more, ${TOTAL_COUNT_CAP} and totalCountIsExact false ("${TOTAL_COUNT_CAP.toLocaleString("en")}+").`,
     }),
     totalCountIsExact: t.exposeBoolean("totalCountIsExact", {
       description: `True when totalCount is every match; false when counting stopped at ${TOTAL_COUNT_CAP.toLocaleString("en")} (there are more).`,

@@ -414,7 +414,7 @@ describe("check-in and each listing's local today", () => {
   });
 });
 
-describe("needsStayTotals: when prices are the stay's and ranking moves to TypeScript", () => {
+describe("needsStayTotals: when prices are the stay's and every match is priced", () => {
   it.each<[string, SearchArgs, boolean]>([
     ["no dates, price sort", { sort: "PRICE_ASC" }, false],
     ["no dates, price filter", { filter: { priceMax: 100 } }, false],

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../../src/generated/prisma/client.ts";
 import { parseSearchArgs, type SearchArgs, type SearchRequest } from "../../../src/modules/search/filters.ts";
 import {
-  candidatesQuery,
-  pageQuery,
+  pageQuery as pageQueryWith,
   TOTAL_COUNT_CAP,
   WALK_ROWS_PER_RESULT,
 } from "../../../src/modules/search/query.ts";
@@ -50,6 +49,8 @@ beforeAll(async () => {
   );
 }, 120_000);
 afterAll(() => t.close());
+
+const pageQuery = (search: SearchRequest) => pageQueryWith(search, t.app.config.pricing);
 
 interface PlanNode {
   "Node Type": string;
@@ -117,17 +118,17 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
     expect(seqScansOf(nodes, "listings")).toEqual([]);
   });
 
-  it("a dates search probes calendar_holds by index (SQL page and priced candidates)", async () => {
+  it("a dates search probes calendar_holds and custom prices by index (unpriced page, priced matches)", async () => {
     const queries = {
       "dates, RELEVANCE (SQL page)": pageQuery(request({ filter: { ...near, ...dates } })),
-      "dates, PRICE_ASC (priced candidates)": candidatesQuery(
+      "dates, PRICE_ASC (every match priced)": pageQuery(
         request({ filter: { ...near, ...dates }, sort: "PRICE_ASC" }),
       ),
       // 12:00 UTC on the check-in day: already past at UTC+12 and beyond, judged per listing.
       "dates from a check-in past in some places (SQL page)": pageQuery(
         request({ filter: { ...near, ...dates } }, new Date(`${dates.checkIn}T12:00:00Z`)),
       ),
-      "dates, amenities, price filter": candidatesQuery(
+      "dates, amenities, price filter": pageQuery(
         request({
           filter: {
             ...near,
@@ -148,6 +149,7 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
       expect(CALENDAR_INDEXES.flatMap((index) => scansOf(nodes, index)).length).toBeGreaterThan(0);
       expect(seqScansOf(nodes, "listings")).toEqual([]);
       expect(seqScansOf(nodes, "calendar_holds")).toEqual([]);
+      expect(seqScansOf(nodes, "listing_night_prices")).toEqual([]);
     }
   });
 
