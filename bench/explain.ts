@@ -3,6 +3,7 @@
 // its execution time next to the throughput it explains.
 import pg from "pg";
 import type { Config } from "../src/config.ts";
+import { connectionSettings } from "../src/infra/db.ts";
 import { parseSearchArgs, type SearchArgs } from "../src/modules/search/filters.ts";
 import { pageQuery } from "../src/modules/search/query.ts";
 import { type City, isoDay } from "./scenarios.ts";
@@ -29,7 +30,8 @@ export async function explainSearchStatements(
 ): Promise<Record<string, number>> {
   const city = cities.find((candidate) => candidate.name === "Lisbon") ?? cities[0];
   if (!city) throw new Error("no seeded city to search");
-  const client = new pg.Client({ connectionString: url, application_name: "roost-bench-explain" });
+  // The server's session settings (JIT off), so the plans are the ones it runs.
+  const client = new pg.Client({ ...connectionSettings(url), application_name: "roost-bench-explain" });
   client.on("error", () => undefined);
   await client.connect();
   const times: Record<string, number> = {};
