@@ -13,6 +13,7 @@ import { LogInDocument } from "../schema/generated/graphql.ts";
 import { GraphQLClient } from "../tests/helpers/client.ts";
 import { createScratchDatabase } from "./database.ts";
 import type { LoadMessage, LoadPlan } from "./load-process.ts";
+import { explainSearchStatements } from "./explain.ts";
 import { runPeers } from "./peers/run-peers.ts";
 import {
   appSource,
@@ -111,6 +112,9 @@ async function main(): Promise<void> {
     WORKER_IN_PROCESS: "false",
     DATA_DIR: join(tmpdir(), "roost-bench-data"),
   });
+  if (selected.some((scenario) => scenario.name.startsWith("search"))) {
+    await explainSearchStatements(database.url, seed.cities, config.pricing, log);
+  }
   const app = await createApp(config, { databaseUrl: database.url });
   cleanups.push(() => app.close());
   const server = await startHttpServer(app, 0, "127.0.0.1");

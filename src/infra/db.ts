@@ -21,10 +21,25 @@ export interface DatabaseOptions {
   onError?: (error: Error) => void;
 }
 
+/**
+ * The pool's connection string and session settings: the URL's own `options` (which node-postgres
+ * would let win over ours), then JIT off. PostgreSQL compiles a statement whose estimated cost
+ * passes jit_above_cost, and search's statements carry the estimates of branches that run only
+ * when needed (modules/search/query.ts): compiling took 0.4-1.3 s for searches that execute in
+ * a few milliseconds. The app's statements are short.
+ */
+export function connectionSettings(url: string): { connectionString: string; options: string } {
+  const parsed = new URL(url);
+  const own = parsed.searchParams.get("options");
+  if (own === null) return { connectionString: url, options: "-c jit=off" };
+  parsed.searchParams.delete("options");
+  return { connectionString: parsed.toString(), options: `${own} -c jit=off` };
+}
+
 export function createDatabase({ url, max, onError }: DatabaseOptions): Database {
   // node-postgres waits forever for a connection by default; fail instead.
   const pool = new pg.Pool({
-    connectionString: url,
+    ...connectionSettings(url),
     max,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,

@@ -17,6 +17,7 @@ import {
   openSchemaEngine,
   pgTargetFromUrl,
 } from "../../src/infra/schema-engine.ts";
+import { RELEVANCE_PRIOR_MEAN, RELEVANCE_PRIOR_WEIGHT } from "../../src/modules/search/query.ts";
 import { withClient, withScratchDatabase } from "../helpers/database.ts";
 
 /** A temporary migrations folder holding the given migrations. */
@@ -355,6 +356,86 @@ describe("invariants in the migrations", () => {
       // Search reads "today" AT TIME ZONE time_zone: a zone PostgreSQL does not know is refused.
       await setListing("time_zone", "Pacific/Kiritimati");
       await expectSqlState(setListing("time_zone", "Mars/Olympus_Mons"), "22023");
+    });
+  });
+
+  it("search's stored columns follow their inputs: earth_point is ll_to_earth, relevance_score the prior's score", async () => {
+    await withFixtures(async (client, { listing }) => {
+      const stored = async () =>
+        (
+          await client.query<{ same_point: boolean; score: number; expected: number }>(
+            `SELECT earth_point = ll_to_earth(lat, lng)::cube AS same_point, relevance_score AS score,
+                    round((rating_count * coalesce(rating_average, 0) + $2::float8) / (rating_count + $3::int) * 1000) AS expected
+             FROM listings WHERE id = $1`,
+            [listing, RELEVANCE_PRIOR_WEIGHT * RELEVANCE_PRIOR_MEAN, RELEVANCE_PRIOR_WEIGHT],
+          )
+        ).rows[0]!;
+      // A new listing starts at the prior.
+      expect(await stored()).toEqual({
+        same_point: true,
+        score: RELEVANCE_PRIOR_MEAN * 1000,
+        expected: 4000,
+      });
+
+      // A new rating moves the score (as the reviews module writes it).
+      await client.query("UPDATE listings SET rating_average = 4.8, rating_count = 40 WHERE id = $1", [
+        listing,
+      ]);
+      const rated = await stored();
+      expect(rated.score).toBe(rated.expected);
+      expect(rated.score).toBe(Math.round(((40 * 4.8 + 12) / 43) * 1000));
+
+      // Moving the listing moves its point: a radius search finds it at the new place only.
+      const within = (lat: number, lng: number) =>
+        client
+          .query<{ found: boolean }>(
+            `SELECT earth_box(ll_to_earth($2, $3), 1000) @> earth_point AS found FROM listings WHERE id = $1`,
+            [listing, lat, lng],
+          )
+          .then((result) => result.rows[0]!.found);
+      expect(await within(38.7, -9.1)).toBe(true);
+      await client.query("UPDATE listings SET lat = -33.87, lng = 151.21 WHERE id = $1", [listing]);
+      expect((await stored()).same_point).toBe(true);
+      expect(await within(38.7, -9.1)).toBe(false);
+      expect(await within(-33.87, 151.21)).toBe(true);
+
+      // Generated: nobody writes them.
+      await expectSqlState(
+        client.query("UPDATE listings SET relevance_score = 1 WHERE id = $1", [listing]),
+        "428C9",
+      );
+
+      // The equality holds at the poles, the antimeridian and in between.
+      const mismatches = await client.query(
+        `SELECT lat, lng FROM generate_series(-90, 90, 7.5) AS lat, generate_series(-180, 180, 11.25) AS lng
+         WHERE cube(cube(cube('6378168'::float8 * cos(radians(lat)) * cos(radians(lng))),
+                              '6378168'::float8 * cos(radians(lat)) * sin(radians(lng))),
+                         '6378168'::float8 * sin(radians(lat))) <> ll_to_earth(lat, lng)::cube`,
+      );
+      expect(mismatches.rows).toEqual([]);
+    });
+  });
+
+  it("search's partial indexes exist over LISTED listings (invisible to Prisma's diff)", async () => {
+    await withFixtures(async (client) => {
+      const { rows } = await client.query<{ name: string; definition: string }>(
+        `SELECT indexname AS name, regexp_replace(indexdef, '^.* USING ', '') AS definition FROM pg_indexes
+         WHERE tablename = 'listings' AND indexdef LIKE '%WHERE%' ORDER BY indexname`,
+      );
+      const listed = `WHERE (status = 'LISTED'::"ListingStatus")`;
+      expect(rows).toEqual([
+        { name: "listings_location_idx", definition: `gist (earth_point) ${listed}` },
+        { name: "listings_newest_order_idx", definition: `btree (created_at, id) ${listed}` },
+        { name: "listings_price_order_idx", definition: `btree (nightly_price, id) ${listed}` },
+        {
+          name: "listings_rating_order_idx",
+          definition: `btree (COALESCE(rating_average, (0)::double precision), rating_count, id) ${listed}`,
+        },
+        {
+          name: "listings_relevance_order_idx",
+          definition: `btree (relevance_score, created_at, id) ${listed}`,
+        },
+      ]);
     });
   });
 });

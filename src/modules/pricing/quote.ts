@@ -1,5 +1,6 @@
 // The price of a stay, from nights to total, in integer minor units. The one pricing rule
-// used by `quote`, by search's stayTotal and by bookings, so the three cannot disagree.
+// used by `quote` and by bookings; search, which must filter and order every match by the total,
+// runs the same rule in SQL (stay-total-sql.ts), held equal to this one by a property test.
 //
 // Rounding: every derived amount (discount, service fee, taxes) is rounded once, half up,
 // to a whole minor unit; the total is the sum of the lines, so lines always add up exactly.

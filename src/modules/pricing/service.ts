@@ -1,5 +1,6 @@
 // Pricing a stay at a listing: the nights' prices (custom or base) fed to the pure quote.
-// The quote query, search's stayTotal and bookings all come through quoteListingStay.
+// The quote query and bookings come through quoteListingStay; search's stayTotal is its SQL
+// twin (stay-total-sql.ts).
 import type { Config } from "../../config.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { eachNight, formatCalendarDate } from "../../core/calendar-date.ts";

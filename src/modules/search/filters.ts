@@ -9,7 +9,7 @@ import {
   todaysAnywhere,
 } from "../../core/calendar-date.ts";
 import { hashOf } from "../../infra/cache.ts";
-import { decodeCursor, type SearchPosition } from "./cursor.ts";
+import { decodeCursor, type SearchPosition, type SortDirection, type SortKeyKind } from "./cursor.ts";
 
 export const LISTING_SORTS = [
   "RELEVANCE",
@@ -21,15 +21,27 @@ export const LISTING_SORTS = [
 ] as const;
 export type ListingSort = (typeof LISTING_SORTS)[number];
 
-/** How many numeric keys precede the id in each sort's keyset (query.ts sortKeys builds them). */
-export const SORT_KEY_COUNT: Record<ListingSort, number> = {
-  RELEVANCE: 2,
-  PRICE_ASC: 1,
-  PRICE_DESC: 1,
-  RATING: 2,
-  DISTANCE: 1,
-  NEWEST: 1,
+/**
+ * Each sort's keyset: the kinds of the keys before the id (query.ts sortOrder builds them) and the
+ * one direction of keys and id alike. RELEVANCE is score then creation instant; RATING is average
+ * (0 when unrated) then count; price sorts the nightly price, or the stay total when priced; DISTANCE
+ * whole metres.
+ */
+export const SORT_KEYSETS: Record<ListingSort, { keys: readonly SortKeyKind[]; direction: SortDirection }> = {
+  RELEVANCE: { keys: ["int", "instant"], direction: "DESC" },
+  PRICE_ASC: { keys: ["int"], direction: "ASC" },
+  PRICE_DESC: { keys: ["int"], direction: "DESC" },
+  RATING: { keys: ["float", "int"], direction: "DESC" },
+  DISTANCE: { keys: ["float"], direction: "ASC" },
+  NEWEST: { keys: ["instant"], direction: "DESC" },
 };
+
+/**
+ * Goes into every fingerprint, so cursors of an older keyset are refused (BAD_USER_INPUT) rather
+ * than read with another meaning. 2: stored keys in one direction, id included (was negated keys,
+ * id ascending).
+ */
+const KEYSET_VERSION = 2;
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -108,7 +120,7 @@ const sortedDistinct = <T extends string>(values: readonly T[] | null | undefine
 
 const within = (value: number, min: number, max: number) => value >= min && value <= max;
 
-/** Price sorts and price filters with dates order/filter on stay totals computed in TypeScript. */
+/** Price sorts and price filters with dates order and filter on stay totals: every match is priced (SQL). */
 export function needsStayTotals(request: Pick<SearchRequest, "filter" | "sort">): boolean {
   const { filter, sort } = request;
   return (
@@ -118,7 +130,7 @@ export function needsStayTotals(request: Pick<SearchRequest, "filter" | "sort">)
 }
 
 export function searchFingerprint(filter: SearchFilter, sort: ListingSort): string {
-  return hashOf({ filter, sort });
+  return hashOf({ filter, sort, keyset: KEYSET_VERSION });
 }
 
 export function parseSearchArgs(args: SearchArgs, env: SearchEnvironment): ParsedSearch {
@@ -193,7 +205,7 @@ export function parseSearchArgs(args: SearchArgs, env: SearchEnvironment): Parse
 
   let after: SearchPosition | null = null;
   if (args.after != null) {
-    after = decodeCursor(args.after, fingerprint, SORT_KEY_COUNT[sort]) ?? null;
+    after = decodeCursor(args.after, fingerprint, SORT_KEYSETS[sort].keys) ?? null;
     if (!after) fail("after", "is not a cursor of this search (same filter and sort)");
   }
 

@@ -1,5 +1,6 @@
 // Location geometry for search: the 3-D box around a lat/lng rectangle, so a bounds search can use
-// the same GiST index on ll_to_earth(lat, lng) as a radius search (earthdistance's cube model).
+// the same GiST index on the stored point, ll_to_earth(lat, lng), as a radius search
+// (earthdistance's cube model).
 
 export interface LatLngBounds {
   north: number;

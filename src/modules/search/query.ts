@@ -1,159 +1,264 @@
-// The search SQL, built from Prisma.sql fragments: user values only ever travel as parameters.
-// Shape: WHERE on listings (status literal so the partial GiST index applies), one float8[]
-// sort-key column per row (see cursor.ts), keyset pagination and the total in one statement.
+// The search statements: each sort's keyset, and the page with its capped total in one statement.
+//
+// The page is ORDER BY the sort's stored columns and id, LIMIT first + 1, after the cursor as one
+// row comparison. With many matches it first walks the sort's partial index
+// (listings_*_order_idx): a bounded run of listings in keyset order, filtered, which holds the
+// page unless the matches are rare among them (a filter that correlates with the order, such as a
+// city's prices against the world's). Otherwise, and with few matches, the page is the sorted
+// matches the location index finds. The capped count, needed anyway, gates the walk.
+import type { Config } from "../../config.ts";
+import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { SearchFilter, SearchRequest } from "./filters.ts";
-import { boundingUnitBox } from "./geo.ts";
+import { type ListingPriceColumns, STAY_TOTAL, stayTotalJoins } from "../pricing/stay-total-sql.ts";
+import { distance, searchConditions } from "./conditions.ts";
+import type { SearchPosition } from "./cursor.ts";
+import { needsStayTotals, type SearchRequest, SORT_KEYSETS } from "./filters.ts";
 
 /**
- * Upper bound on the listings priced in TypeScript when price sorts or filters apply to stay
- * totals (quoteListingStay cannot run in SQL). Past it, later pages and totalCount cover only the
- * first CANDIDATE_CAP matches in nightly-price (or the sort's own) order.
+ * totalCount is exact up to this many matches; past it the count stops, and the total reads as
+ * this with totalCountIsExact false. Up to it, sorting the matches costs little, so the page
+ * walks the sort's index only past it.
  */
-export const CANDIDATE_CAP = 2_000;
+export const TOTAL_COUNT_CAP = 1_000;
+
+/**
+ * The walk reads at most this many listings per row of the page before it gives up to sorting:
+ * it holds the page whenever at least one listing in this many, in keyset order, matches.
+ */
+export const WALK_ROWS_PER_RESULT = 50;
 
 /**
  * RELEVANCE ranks by a Bayesian rating: the listing's average pulled toward PRIOR_MEAN by
  * PRIOR_WEIGHT virtual reviews, so many good reviews beat one perfect one and a new listing
- * starts mid-pack; ties go to the newest listing.
+ * starts mid-pack; ties go to the newest listing. PostgreSQL stores the score (× 1000, rounded)
+ * as listings.relevance_score, a generated column: changing these takes a migration
+ * (tests/infra/migrations.test.ts checks the column against them).
  */
 export const RELEVANCE_PRIOR_MEAN = 4;
 export const RELEVANCE_PRIOR_WEIGHT = 3;
 
-/** The columns quoteListingStay needs, read with the ids so pricing takes no extra statement. */
+/** A listing of the page. */
 export interface MatchRow {
   id: string;
   keys: number[];
   currency: string;
-  nightlyPrice: number;
-  cleaningFee: number;
-  weeklyDiscountPct: number;
-  monthlyDiscountPct: number;
+  /** With dates: the stay's total (quote's), null where one Money cannot carry it. */
+  stayTotal: number | null;
 }
 
+/** The total is min(matches, TOTAL_COUNT_CAP + 1). */
 export type PageRow = { total: number } & (MatchRow | { [K in keyof MatchRow]: null });
 
-const point = Prisma.sql`ll_to_earth(l.lat, l.lng)`;
-
-function origin(near: NonNullable<SearchFilter["near"]>): Prisma.Sql {
-  return Prisma.sql`ll_to_earth(${near.lat}::float8, ${near.lng}::float8)`;
+/** The stay's pricing of a request: where stay totals are computed, if anywhere. */
+interface StayPricing {
+  /** Joins that price every listing `l` the statement filters, when totals filter or order them. */
+  joins: Prisma.Sql;
+  /** The conditions on that total: one exists, within priceMin/priceMax. */
+  conditions: Prisma.Sql;
+  /** The page's stay total column over listing `l`. */
+  total: Prisma.Sql;
+  /** Joins that price the page's rows `p` alone (dates, but no price sort or filter). */
+  pageJoins: Prisma.Sql | null;
 }
 
-/** The WHERE conditions, ANDed; listingTodayAt as in SearchRequest. */
-export function searchConditions(filter: SearchFilter, listingTodayAt: Date | null = null): Prisma.Sql {
-  // A literal, not a parameter: the planner must see it to use the partial listings_location_idx.
-  const conditions: Prisma.Sql[] = [Prisma.sql`l.status = 'LISTED'`];
-  if (filter.near) {
-    const radius = Prisma.sql`${filter.near.radiusMeters}::float8`;
-    // earth_box is the indexable square around the circle; earth_distance trims its corners.
-    conditions.push(Prisma.sql`earth_box(${origin(filter.near)}, ${radius}) @> ${point}`);
-    conditions.push(Prisma.sql`earth_distance(${origin(filter.near)}, ${point}) <= ${radius}`);
-  }
-  if (filter.bounds) {
-    const { north, south, east, west } = filter.bounds;
-    const { min, max } = boundingUnitBox(filter.bounds);
-    const axis = (i: 0 | 1 | 2) => Prisma.sql`${min[i]}::float8 * earth(), ${max[i]}::float8 * earth()`;
-    conditions.push(Prisma.sql`cube(cube(cube(${axis(0)}), ${axis(1)}), ${axis(2)}) @> ${point}`);
-    conditions.push(Prisma.sql`l.lat BETWEEN ${south}::float8 AND ${north}::float8`);
-    conditions.push(
-      west <= east
-        ? Prisma.sql`l.lng BETWEEN ${west}::float8 AND ${east}::float8`
-        : Prisma.sql`(l.lng >= ${west}::float8 OR l.lng <= ${east}::float8)`,
-    );
-  }
-  if (filter.stay) {
-    const { checkIn, checkOut, nights } = filter.stay;
-    conditions.push(Prisma.sql`l.min_nights <= ${nights}::int AND l.max_nights >= ${nights}::int`);
-    // The listing's local today, as quote judges it (listings_time_zone_check: PostgreSQL knows the zone).
-    if (listingTodayAt) {
-      conditions.push(
-        Prisma.sql`(${listingTodayAt}::timestamptz AT TIME ZONE l.time_zone)::date <= ${checkIn}::date`,
-      );
-    }
-    // Written as the exclusion constraint's expression so its GiST index serves the probe.
-    conditions.push(Prisma.sql`NOT EXISTS (
-      SELECT 1 FROM calendar_holds h
-      WHERE h.listing_id = l.id
-        AND daterange(h.start_date, h.end_date, '[)') && daterange(${checkIn}::date, ${checkOut}::date, '[)'))`);
-  } else {
-    // With dates the price filter applies to stay totals, in TypeScript (service.ts).
-    if (filter.priceMin !== null) conditions.push(Prisma.sql`l.nightly_price >= ${filter.priceMin}::int`);
-    if (filter.priceMax !== null) conditions.push(Prisma.sql`l.nightly_price <= ${filter.priceMax}::int`);
-  }
-  if (filter.guests !== null) conditions.push(Prisma.sql`l.max_guests >= ${filter.guests}::int`);
-  if (filter.amenityCodes.length > 0) {
-    conditions.push(Prisma.sql`(
-      SELECT count(*) FROM listing_amenities la
-      WHERE la.listing_id = l.id AND la.amenity_code = ANY(${filter.amenityCodes}::text[])
-    ) = ${filter.amenityCodes.length}::int`);
-  }
-  if (filter.propertyTypes.length > 0)
-    conditions.push(Prisma.sql`l.property_type = ANY(${filter.propertyTypes}::"PropertyType"[])`);
-  if (filter.roomTypes.length > 0)
-    conditions.push(Prisma.sql`l.room_type = ANY(${filter.roomTypes}::"RoomType"[])`);
-  if (filter.instantBook !== null)
-    conditions.push(Prisma.sql`l.instant_book = ${filter.instantBook}::boolean`);
-  if (filter.minBedrooms !== null) conditions.push(Prisma.sql`l.bedrooms >= ${filter.minBedrooms}::int`);
-  return Prisma.join(conditions, " AND ");
+const columnsOf = (alias: "l" | "p"): ListingPriceColumns =>
+  alias === "l"
+    ? {
+        id: Prisma.sql`l.id`,
+        nightlyPrice: Prisma.sql`l.nightly_price`,
+        cleaningFee: Prisma.sql`l.cleaning_fee`,
+        weeklyDiscountPct: Prisma.sql`l.weekly_discount_pct`,
+        monthlyDiscountPct: Prisma.sql`l.monthly_discount_pct`,
+      }
+    : {
+        id: Prisma.sql`p.id`,
+        nightlyPrice: Prisma.sql`p."nightlyPrice"`,
+        cleaningFee: Prisma.sql`p."cleaningFee"`,
+        weeklyDiscountPct: Prisma.sql`p."weeklyDiscountPct"`,
+        monthlyDiscountPct: Prisma.sql`p."monthlyDiscountPct"`,
+      };
+
+function stayPricing(request: SearchRequest, pricing: Config["pricing"]): StayPricing {
+  const none = { joins: Prisma.empty, conditions: Prisma.sql`true`, total: Prisma.sql`NULL::int` };
+  const { stay, priceMin, priceMax } = request.filter;
+  if (!stay) return { ...none, pageJoins: null };
+  const checkIn = parseCalendarDate(stay.checkIn);
+  const checkOut = parseCalendarDate(stay.checkOut);
+  if (!checkIn || !checkOut) throw new RangeError("stay dates were validated");
+  const joins = (alias: "l" | "p") => stayTotalJoins(columnsOf(alias), { checkIn, checkOut }, pricing);
+  if (!needsStayTotals(request)) return { ...none, pageJoins: joins("p") };
+  // A stay with no total (too dear for one Money) cannot be ranked or compared by price: left out.
+  const conditions = [Prisma.sql`${STAY_TOTAL} IS NOT NULL`];
+  if (priceMin !== null) conditions.push(Prisma.sql`${STAY_TOTAL} >= ${priceMin}::int`);
+  if (priceMax !== null) conditions.push(Prisma.sql`${STAY_TOTAL} <= ${priceMax}::int`);
+  return {
+    joins: joins("l"),
+    conditions: Prisma.join(conditions, " AND "),
+    total: STAY_TOTAL,
+    pageJoins: null,
+  };
 }
 
-const createdMs = Prisma.sql`(extract(epoch FROM l.created_at) * 1000)::float8`;
+/** One column of a keyset. */
+interface KeyColumn {
+  /** As ORDER BY and the keyset comparison name it: the order index's own expression. */
+  sql: Prisma.Sql;
+  /** Its value in the cursor, exact as a float8 (an integer, milliseconds, a float8). */
+  key: Prisma.Sql;
+  /** A cursor key back as a parameter of the column's own type, so the index serves the comparison. */
+  param: (key: number) => Prisma.Sql;
+}
 
-/**
- * The ascending key array of each sort (descending parts negated), SORT_KEY_COUNT (filters.ts) long.
- * Keys are integers or stored floats, so they survive the cursor's JSON round trip exactly.
- * Price keys are the nightly price here; with dates, service.ts re-keys by the stay total.
- */
-export function sortKeys(request: Pick<SearchRequest, "filter" | "sort">): Prisma.Sql {
+const int = (sql: Prisma.Sql): KeyColumn => ({ sql, key: sql, param: (key) => Prisma.sql`${key}::int` });
+const float = (sql: Prisma.Sql): KeyColumn => ({ sql, key: sql, param: (key) => Prisma.sql`${key}::float8` });
+const instant = (sql: Prisma.Sql): KeyColumn => ({
+  sql,
+  key: Prisma.sql`extract(epoch FROM ${sql}) * 1000`,
+  param: (key) => Prisma.sql`${new Date(key)}::timestamptz`,
+});
+
+interface SortOrder {
+  /** The keyset before the id, of the kinds SORT_KEYSETS (filters.ts) names. */
+  columns: KeyColumn[];
+  direction: "ASC" | "DESC";
+  /** An index gives this order over LISTED listings, so a page can walk it. */
+  walkable: boolean;
+}
+
+/** Each sort's keyset on stored columns; price sorts with dates order by the stay total (priced joins). */
+export function sortOrder(request: Pick<SearchRequest, "filter" | "sort">): SortOrder {
   const { filter, sort } = request;
+  const { direction } = SORT_KEYSETS[sort];
+  const walk = (...columns: KeyColumn[]): SortOrder => ({ columns, direction, walkable: true });
   switch (sort) {
-    case "RELEVANCE": {
-      const score = Prisma.sql`round((l.rating_count * coalesce(l.rating_average, 0) + ${RELEVANCE_PRIOR_WEIGHT * RELEVANCE_PRIOR_MEAN}::float8)
-        / (l.rating_count + ${RELEVANCE_PRIOR_WEIGHT}::int) * 1000)`;
-      return Prisma.sql`ARRAY[-${score}, -${createdMs}]::float8[]`;
-    }
+    case "RELEVANCE":
+      return walk(int(Prisma.sql`l.relevance_score`), instant(Prisma.sql`l.created_at`));
     case "NEWEST":
-      return Prisma.sql`ARRAY[-${createdMs}]::float8[]`;
+      return walk(instant(Prisma.sql`l.created_at`));
     case "RATING":
-      return Prisma.sql`ARRAY[-coalesce(l.rating_average, 0), -l.rating_count]::float8[]`;
+      return walk(float(Prisma.sql`coalesce(l.rating_average, 0)`), int(Prisma.sql`l.rating_count`));
     case "PRICE_ASC":
-      return Prisma.sql`ARRAY[l.nightly_price]::float8[]`;
     case "PRICE_DESC":
-      return Prisma.sql`ARRAY[-l.nightly_price]::float8[]`;
+      // The stay total is computed per match: every match is priced and sorted.
+      if (filter.stay) return { columns: [int(STAY_TOTAL)], direction, walkable: false };
+      return walk(int(Prisma.sql`l.nightly_price`));
     case "DISTANCE": {
       if (!filter.near) throw new RangeError("DISTANCE needs filter.near");
-      // Whole metres: an integer key is exact in the cursor; the id breaks ties.
-      return Prisma.sql`ARRAY[round(earth_distance(${origin(filter.near)}, ${point}))]::float8[]`;
+      // Whole metres: an integer key is exact in the cursor; the id breaks ties. Over a bounded
+      // radius, every match is measured and sorted (no index orders by distance to a point).
+      return { columns: [float(Prisma.sql`round(${distance(filter.near)})`)], direction, walkable: false };
     }
   }
 }
 
-function matchesSelect(request: Pick<SearchRequest, "filter" | "sort" | "listingTodayAt">): Prisma.Sql {
-  return Prisma.sql`SELECT l.id, ${sortKeys(request)} AS keys, l.currency::text AS currency,
+const orderBy = (order: SortOrder, columns: Prisma.Sql[] = order.columns.map((column) => column.sql)) =>
+  Prisma.join([...columns, Prisma.sql`l.id`].map((sql) => Prisma.sql`${sql} ${Prisma.raw(order.direction)}`));
+
+/** Rows after the cursor in keyset order: one row comparison, which the order index serves. */
+function afterCursor(
+  order: SortOrder,
+  after: SearchPosition | null,
+  columns: Prisma.Sql[] = order.columns.map((column) => column.sql),
+): Prisma.Sql {
+  if (!after) return Prisma.sql`true`;
+  const compared = Prisma.join([...columns, Prisma.sql`l.id`]);
+  const values = Prisma.join([
+    ...order.columns.map((column, index) => column.param(after.keys[index] ?? Number.NaN)),
+    Prisma.sql`${after.id}::uuid`,
+  ]);
+  return Prisma.sql`(${compared}) ${Prisma.raw(order.direction === "ASC" ? ">" : "<")} (${values})`;
+}
+
+/** The cursor's keys of listing `l`. */
+const keysOf = (order: SortOrder): Prisma.Sql =>
+  Prisma.sql`ARRAY[${Prisma.join(order.columns.map((column) => column.key))}]::float8[]`;
+
+/**
+ * The page's columns from listing `l` (keys: `keysOf`, or a subquery's own), with what pricing
+ * the page's rows alone needs.
+ */
+function matchColumns(order: SortOrder, priced: StayPricing, keys: Prisma.Sql = keysOf(order)): Prisma.Sql {
+  return Prisma.sql`l.id, ${keys} AS keys, l.currency::text AS currency, ${priced.total} AS "stayTotal",
       l.nightly_price AS "nightlyPrice", l.cleaning_fee AS "cleaningFee",
-      l.weekly_discount_pct AS "weeklyDiscountPct", l.monthly_discount_pct AS "monthlyDiscountPct"
-    FROM listings l
-    WHERE ${searchConditions(request.filter, request.listingTodayAt)}`;
+      l.weekly_discount_pct AS "weeklyDiscountPct", l.monthly_discount_pct AS "monthlyDiscountPct"`;
+}
+
+/** matchColumns' names, to pass them on from a subquery `l`. */
+const carried = Prisma.sql`l.id, l.keys, l.currency, l."stayTotal", l."nightlyPrice", l."cleaningFee",
+  l."weeklyDiscountPct", l."monthlyDiscountPct"`;
+
+/**
+ * A subquery's order columns, named k0, k1...: ordering by its output columns lets the planner
+ * see the subquery's order (no sort) and lets the keyset comparison run on them.
+ */
+const named = (order: SortOrder): Prisma.Sql =>
+  Prisma.join(order.columns.map((column, index) => Prisma.sql`${column.sql} AS ${Prisma.raw(`k${index}`)}`));
+const outputColumns = (order: SortOrder): Prisma.Sql[] =>
+  order.columns.map((_, index) => Prisma.raw(`l.k${index}`));
+
+/**
+ * The first first + 1 matches after the cursor among the next `rows` LISTED listings in keyset
+ * order: read along the order index, the filter applied to them alone, stopping at the page.
+ */
+function walkedMatches(
+  request: SearchRequest,
+  order: SortOrder,
+  priced: StayPricing,
+  rows: number,
+  gate: Prisma.Sql,
+): Prisma.Sql {
+  return Prisma.sql`SELECT ${matchColumns(order, priced, Prisma.sql`l.keys`)} FROM (
+      SELECT l.*, ${keysOf(order)} AS keys, ${named(order)} FROM listings l
+      WHERE l.status = 'LISTED' AND ${afterCursor(order, request.after)} AND ${gate}
+      ORDER BY ${orderBy(order)} LIMIT ${rows}::int
+    ) l ${priced.joins}
+    WHERE ${searchConditions(request.filter, request.listingTodayAt)} AND ${priced.conditions}
+    ORDER BY ${orderBy(order, outputColumns(order))} LIMIT ${request.first + 1}::int`;
 }
 
 /**
  * One page in keyset order plus the total: first + 1 rows (the extra one tells hasNextPage).
  * Always at least one row, carrying the total (its other columns are null when the page is empty).
+ *
+ * `counted` holds at most TOTAL_COUNT_CAP + 1 matches, found through the location index (or
+ * whichever the filter allows): their number is the total, and when there are no more than the
+ * cap, they are every match, so the page is sorted from them without filtering listings again.
+ * Past the cap, the page walks the order index when the sort has one, and sorts every match (a
+ * second pass over the location index) when it has none or the walk fell short.
  */
-export function pageQuery(request: SearchRequest): Prisma.Sql {
-  const after = request.after
-    ? Prisma.sql`(m.keys, m.id) > (${request.after.keys}::float8[], ${request.after.id}::uuid)`
-    : Prisma.sql`true`;
-  return Prisma.sql`WITH matches AS MATERIALIZED (${matchesSelect(request)})
-    SELECT t.total, p.*
-    FROM (SELECT count(*)::int AS total FROM matches) t
-    LEFT JOIN LATERAL (
-      SELECT m.* FROM matches m WHERE ${after} ORDER BY m.keys, m.id LIMIT ${request.first + 1}::int
-    ) p ON true
-    ORDER BY p.keys, p.id`;
-}
-
-/** Every match up to CANDIDATE_CAP + 1, for pricing and paginating in TypeScript. */
-export function candidatesQuery(request: SearchRequest): Prisma.Sql {
-  return Prisma.sql`${matchesSelect(request)} ORDER BY keys, l.id LIMIT ${CANDIDATE_CAP + 1}::int`;
+export function pageQuery(request: SearchRequest, pricing: Config["pricing"]): Prisma.Sql {
+  const order = sortOrder(request);
+  const priced = stayPricing(request, pricing);
+  const limit = Prisma.sql`${request.first + 1}::int`;
+  const cap = Prisma.sql`${TOTAL_COUNT_CAP}::int`;
+  const matches = Prisma.sql`listings l ${priced.joins}
+    WHERE ${searchConditions(request.filter, request.listingTodayAt)} AND ${priced.conditions}`;
+  const fromCounted = Prisma.sql`(SELECT ${carried} FROM counted l
+      WHERE t.total <= ${cap} AND ${afterCursor(order, request.after, outputColumns(order))}
+      ORDER BY ${orderBy(order, outputColumns(order))} LIMIT ${limit})`;
+  const sortedAll = (gate: Prisma.Sql) => Prisma.sql`(SELECT ${matchColumns(order, priced)} FROM ${matches}
+      AND ${afterCursor(order, request.after)} AND t.total > ${cap} AND ${gate}
+      ORDER BY ${orderBy(order)} LIMIT ${limit})`;
+  const page = order.walkable
+    ? Prisma.sql`WITH walked AS (${walkedMatches(
+        request,
+        order,
+        priced,
+        WALK_ROWS_PER_RESULT * (request.first + 1),
+        Prisma.sql`t.total > ${cap}`,
+      )})
+      SELECT * FROM walked WHERE (SELECT count(*) FROM walked) = ${limit}
+      UNION ALL ${fromCounted}
+      UNION ALL ${sortedAll(Prisma.sql`(SELECT count(*) FROM walked) < ${limit}`)}`
+    : Prisma.sql`${fromCounted} UNION ALL ${sortedAll(Prisma.sql`true`)}`;
+  const direction = Prisma.raw(order.direction);
+  // Dates without a price sort or filter: only the page's rows are priced, here.
+  const stayTotal = priced.pageJoins ? STAY_TOTAL : Prisma.sql`p."stayTotal"`;
+  return Prisma.sql`WITH counted AS MATERIALIZED (
+      SELECT ${matchColumns(order, priced)}, ${named(order)} FROM ${matches}
+      LIMIT ${TOTAL_COUNT_CAP + 1}::int)
+    SELECT t.total, p.id, p.keys, p.currency, ${stayTotal} AS "stayTotal"
+    FROM (SELECT count(*)::int AS total FROM counted) t
+    LEFT JOIN LATERAL (${page}) p ON true ${priced.pageJoins ?? Prisma.empty}
+    ORDER BY p.keys ${direction}, p.id ${direction}`;
 }

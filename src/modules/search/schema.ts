@@ -15,7 +15,7 @@ import {
   MAX_RADIUS_KM,
   MAX_STAY_NIGHTS,
 } from "./filters.ts";
-import { CANDIDATE_CAP, RELEVANCE_PRIOR_MEAN, RELEVANCE_PRIOR_WEIGHT } from "./query.ts";
+import { RELEVANCE_PRIOR_MEAN, RELEVANCE_PRIOR_WEIGHT, TOTAL_COUNT_CAP } from "./query.ts";
 import { findSearchPage, loadListingsInOrder, parseSearch } from "./service.ts";
 
 const sorts: Record<ListingSort, { description: string }> = {
@@ -114,6 +114,7 @@ interface ListingConnectionShape {
     endCursor: string | null;
   };
   totalCount: number;
+  totalCountIsExact: boolean;
 }
 
 const ListingEdgeRef = builder.objectRef<ListingEdgeShape>("ListingEdge").implement({
@@ -134,7 +135,10 @@ export const ListingConnectionRef = builder.objectRef<ListingConnectionShape>("L
       resolve: (connection) => connection.pageInfo,
     }),
     totalCount: t.exposeInt("totalCount", {
-      description: `All matches. With dates and a price sort or price filter, only the first ${CANDIDATE_CAP} matches (by nightly price, or by the sort) are priced and counted.`,
+      description: `All matches, counted up to ${TOTAL_COUNT_CAP.toLocaleString("en")}: with more, ${TOTAL_COUNT_CAP} and totalCountIsExact false ("${TOTAL_COUNT_CAP.toLocaleString("en")}+").`,
+    }),
+    totalCountIsExact: t.exposeBoolean("totalCountIsExact", {
+      description: `True when totalCount is every match; false when counting stopped at ${TOTAL_COUNT_CAP.toLocaleString("en")} (there are more).`,
     }),
   }),
 });
@@ -186,6 +190,7 @@ builder.queryField("searchListings", (t) =>
       return {
         edges,
         totalCount: page.totalCount,
+        totalCountIsExact: page.totalCountIsExact,
         pageInfo: {
           hasNextPage: page.hasNextPage,
           hasPreviousPage: request.after !== null,

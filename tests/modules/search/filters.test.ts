@@ -1,5 +1,6 @@
 // The pure search-argument rules: what is refused (with which field paths) and how filters normalize.
 import { describe, expect, it } from "vitest";
+import { hashOf } from "../../../src/infra/cache.ts";
 import { encodeCursor } from "../../../src/modules/search/cursor.ts";
 import {
   needsStayTotals,
@@ -217,15 +218,34 @@ describe("parseSearchArgs refuses", () => {
     expect(refused({ filter: { guests: 2 }, sort: "PRICE_ASC", after: cursor })[0]?.path).toBe("after");
   });
 
-  it("a cursor with the wrong number of keys or a bad id", () => {
+  it("a cursor with the wrong number of keys, keys of the wrong kinds or a bad id", () => {
     const { fingerprint } = parsed({ sort: "RELEVANCE" });
     for (const position of [
       { keys: [1], id: ID },
       { keys: [1, 2, 3], id: ID },
       { keys: [1, 2], id: "not-a-uuid" },
+      // RELEVANCE is an INTEGER score and an instant in whole milliseconds.
+      { keys: [1.5, 2], id: ID },
+      { keys: [2 ** 31, 2], id: ID },
+      { keys: [1, 2.5], id: ID },
+      { keys: [1, 9e15], id: ID },
     ]) {
       expect(refused({ after: encodeCursor(fingerprint, position) })[0]?.path).toBe("after");
     }
+    expect(
+      parsed({ after: encodeCursor(fingerprint, { keys: [4000, 1767225600123], id: ID }) }).after,
+    ).toEqual({
+      keys: [4000, 1767225600123],
+      id: ID,
+    });
+  });
+
+  it("a cursor of the previous keyset (negated keys, ascending id) is refused, not misread", () => {
+    const request = parsed({ filter: { guests: 2 }, sort: "NEWEST" });
+    const before = hashOf({ filter: request.filter, sort: request.sort });
+    expect(
+      refused({ filter: { guests: 2 }, sort: "NEWEST", after: encodeCursor(before, { keys: [-1], id: ID }) }),
+    ).toEqual([{ path: "after", message: "is not a cursor of this search (same filter and sort)" }]);
   });
 });
 
@@ -394,7 +414,7 @@ describe("check-in and each listing's local today", () => {
   });
 });
 
-describe("needsStayTotals: when prices are the stay's and ranking moves to TypeScript", () => {
+describe("needsStayTotals: when prices are the stay's and every match is priced", () => {
   it.each<[string, SearchArgs, boolean]>([
     ["no dates, price sort", { sort: "PRICE_ASC" }, false],
     ["no dates, price filter", { filter: { priceMax: 100 } }, false],

@@ -4,7 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../../src/generated/prisma/client.ts";
 import { parseSearchArgs, type SearchArgs, type SearchRequest } from "../../../src/modules/search/filters.ts";
-import { candidatesQuery, pageQuery } from "../../../src/modules/search/query.ts";
+import {
+  pageQuery as pageQueryWith,
+  TOTAL_COUNT_CAP,
+  WALK_ROWS_PER_RESULT,
+} from "../../../src/modules/search/query.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { factories } from "../../helpers/factories.ts";
 
@@ -46,10 +50,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.close());
 
+const pageQuery = (search: SearchRequest) => pageQueryWith(search, t.app.config.pricing);
+
 interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  /** With ANALYZE: 0 for a node under a one-time filter that was false. */
+  "Actual Loops"?: number;
+  "Actual Rows"?: number;
+  "Rows Removed by Filter"?: number;
   Plans?: PlanNode[];
 }
 
@@ -66,9 +76,9 @@ function request(args: SearchArgs, now = new Date("2027-03-01T12:00:00Z")): Sear
   return parsed.request;
 }
 
-async function plan(query: Prisma.Sql): Promise<PlanNode[]> {
+async function plan(query: Prisma.Sql, { analyze = false } = {}): Promise<PlanNode[]> {
   const rows = await t.app.db.$queryRaw<Array<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>>(
-    Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`,
+    Prisma.sql`EXPLAIN (FORMAT JSON, ANALYZE ${Prisma.raw(String(analyze))}) ${query}`,
   );
   const explained = rows[0]?.["QUERY PLAN"];
   if (!explained?.[0]) throw new Error("no plan");
@@ -108,17 +118,17 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
     expect(seqScansOf(nodes, "listings")).toEqual([]);
   });
 
-  it("a dates search probes calendar_holds by index (SQL page and priced candidates)", async () => {
+  it("a dates search probes calendar_holds and custom prices by index (unpriced page, priced matches)", async () => {
     const queries = {
       "dates, RELEVANCE (SQL page)": pageQuery(request({ filter: { ...near, ...dates } })),
-      "dates, PRICE_ASC (priced candidates)": candidatesQuery(
+      "dates, PRICE_ASC (every match priced)": pageQuery(
         request({ filter: { ...near, ...dates }, sort: "PRICE_ASC" }),
       ),
       // 12:00 UTC on the check-in day: already past at UTC+12 and beyond, judged per listing.
       "dates from a check-in past in some places (SQL page)": pageQuery(
         request({ filter: { ...near, ...dates } }, new Date(`${dates.checkIn}T12:00:00Z`)),
       ),
-      "dates, amenities, price filter": candidatesQuery(
+      "dates, amenities, price filter": pageQuery(
         request({
           filter: {
             ...near,
@@ -139,7 +149,65 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
       expect(CALENDAR_INDEXES.flatMap((index) => scansOf(nodes, index)).length).toBeGreaterThan(0);
       expect(seqScansOf(nodes, "listings")).toEqual([]);
       expect(seqScansOf(nodes, "calendar_holds")).toEqual([]);
+      expect(seqScansOf(nodes, "listing_night_prices")).toEqual([]);
     }
+  });
+
+  describe("the page statement, run (EXPLAIN ANALYZE: which branch ran, how many rows it read)", () => {
+    const ORDER_INDEXES = {
+      RELEVANCE: "listings_relevance_order_idx",
+      NEWEST: "listings_newest_order_idx",
+      RATING: "listings_rating_order_idx",
+      PRICE_ASC: "listings_price_order_idx",
+      PRICE_DESC: "listings_price_order_idx",
+    } as const;
+    const executed = (nodes: PlanNode[], index: string) =>
+      scansOf(nodes, index).filter((node) => (node["Actual Loops"] ?? 0) > 0);
+    const walkOf = (rowsPerPage: number) => WALK_ROWS_PER_RESULT * rowsPerPage;
+
+    it.each(Object.entries(ORDER_INDEXES))(
+      "%s past the count cap: the count's location scan, a walk of %s that stops at the page or gives up to sorting",
+      async (sort, index) => {
+        // About 2,900 matches within 30 km of Lisbon.
+        const query = pageQuery(
+          request({
+            filter: { near: { ...lisbon, radiusKm: 30 } },
+            sort: sort as keyof typeof ORDER_INDEXES,
+          }),
+        );
+        const nodes = await plan(query, { analyze: true });
+        const walks = executed(nodes, index);
+        expect(walks).toHaveLength(1);
+        const read = walks[0]?.["Actual Rows"] ?? 0;
+        expect(read).toBeLessThanOrEqual(walkOf(21));
+        // The seeded ratings of Lisbon's listings sit low in RELEVANCE and RATING order (their
+        // counts are multiples of 10 below 50): there the walk reads its whole run and falls short.
+        const fellShort = read === walkOf(21);
+        console.info(
+          `30 km, ${sort}: walked ${read} listings${fellShort ? ", then sorted every match" : ""}`,
+        );
+        expect(executed(nodes, "listings_location_idx")).toHaveLength(fellShort ? 2 : 1);
+        const rows = await t.app.db.$queryRaw<Array<{ total: number }>>(query);
+        expect(rows).toHaveLength(21);
+        expect(rows[0]?.total).toBe(TOTAL_COUNT_CAP + 1);
+      },
+    );
+
+    it("NEWEST and PRICE_ASC find the page in the walk alone (about 1 listing in 35 matches)", async () => {
+      for (const sort of ["NEWEST", "PRICE_ASC"] as const) {
+        const query = pageQuery(request({ filter: { near: { ...lisbon, radiusKm: 30 } }, sort }));
+        const nodes = await plan(query, { analyze: true });
+        expect(executed(nodes, "listings_location_idx")).toHaveLength(1);
+        expect(executed(nodes, ORDER_INDEXES[sort])[0]?.["Actual Rows"]).toBeLessThan(walkOf(21));
+      }
+    });
+
+    it("with few matches the page is sorted from the counted ones: no walk, the location index once", async () => {
+      // About 325 matches within 10 km.
+      const nodes = await plan(pageQuery(request({ filter: near })), { analyze: true });
+      for (const index of Object.values(ORDER_INDEXES)) expect(executed(nodes, index)).toEqual([]);
+      expect(executed(nodes, "listings_location_idx")).toHaveLength(1);
+    });
   });
 
   it("finds what it should (the seeded data is searchable, so the plans are not of empty results)", async () => {

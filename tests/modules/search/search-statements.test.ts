@@ -89,10 +89,17 @@ describe("statements per search page", () => {
     }
   }, 120_000);
 
-  async function countFor(first: number, options: { cached: boolean }) {
+  async function countFor(
+    first: number,
+    options: { cached: boolean; dated?: boolean; sort?: "PRICE_ASC" | "RELEVANCE" },
+  ) {
     if (!options.cached) await t.app.cache.invalidate(listingCacheTags.search);
     statements.length = 0;
-    const result = await t.client.ok(SearchListingsDocument, { filter, first });
+    const result = await t.client.ok(SearchListingsDocument, {
+      filter: options.dated ? { ...filter, checkIn: "2027-06-10", checkOut: "2027-06-14" } : filter,
+      sort: options.sort,
+      first,
+    });
     const page = result.searchListings;
     expect(page.edges).toHaveLength(first);
     for (const edge of page.edges) {
@@ -122,5 +129,14 @@ describe("statements per search page", () => {
     expect(counts[0]).toBe(2);
     // From the cache the search statement is skipped.
     expect(cached).toEqual([1, 1, 1]);
+  });
+
+  it("with dates too: stay totals are priced inside the search statement, sorted by them or not", async () => {
+    for (const sort of ["PRICE_ASC", "RELEVANCE"] as const) {
+      const counts = [];
+      for (const size of [5, 20])
+        counts.push((await countFor(size, { cached: false, dated: true, sort })).length);
+      expect(counts, sort).toEqual([2, 2]);
+    }
   });
 });

@@ -8,8 +8,9 @@ import {
   SearchListingPinsDocument,
   type SearchListingPinsQuery,
   SearchListingsDocument,
+  UpdateListingDocument,
 } from "../../../schema/generated/graphql.ts";
-import type { Listing, Prisma } from "../../../src/generated/prisma/client.ts";
+import { type Listing, Prisma } from "../../../src/generated/prisma/client.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { listingCacheTags } from "../../../src/modules/listings/cache-tags.ts";
 import { addDays, formatCalendarDate, parseCalendarDate } from "../../../src/core/calendar-date.ts";
@@ -95,6 +96,7 @@ async function walk(filter: ListingSearchInput, sort: ListingSort, size: number)
     ).searchListings;
     totalCount ??= page.totalCount;
     expect(page.totalCount).toBe(totalCount);
+    expect(page.totalCountIsExact).toBe(true);
     expect(page.edges.length).toBeLessThanOrEqual(size);
     seen.push(...page.edges.map((edge) => edge.node.id));
     if (!page.pageInfo.hasNextPage) return seen;
@@ -562,6 +564,28 @@ describe("sorts", () => {
   });
 });
 
+describe("stored search keys follow the listing", () => {
+  it("a new rating moves it in RELEVANCE; a new location moves it between radius searches", async () => {
+    const [at, elsewhere] = [area(), area()];
+    const a = await place(at, { ratingAverage: 4.5, ratingCount: 10 });
+    const b = await place(at, { ratingAverage: 4.2, ratingCount: 10 });
+    expect(await idsOf(near(at), "RELEVANCE")).toEqual(gids([a, b]));
+
+    // As the reviews module writes a recount (relevance_score is PostgreSQL's to compute).
+    await t.app.db
+      .$executeRaw`UPDATE listings SET rating_average = 5, rating_count = 40 WHERE id = ${b.id}::uuid`;
+    await t.app.cache.invalidate(listingCacheTags.search);
+    expect(await idsOf(near(at), "RELEVANCE")).toEqual(gids([b, a]));
+
+    // The host moves it through the API (which invalidates search pages itself).
+    await host.client.ok(UpdateListingDocument, {
+      input: { listingId: gid(a), location: { lat: elsewhere.lat, lng: elsewhere.lng } },
+    });
+    expect(await idsOf(near(at))).toEqual(gids([b]));
+    expect(await idsOf(near(elsewhere), "DISTANCE")).toEqual(gids([a]));
+  });
+});
+
 describe("pagination", () => {
   let at: Spot;
   beforeAll(async () => {
@@ -613,6 +637,7 @@ describe("pagination", () => {
     ).searchListings;
     expect(page).toMatchObject({
       totalCount: 13,
+      totalCountIsExact: true,
       edges: [],
       pageInfo: { hasNextPage: true },
     });
@@ -647,6 +672,110 @@ describe("pagination", () => {
     });
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
     expect(fieldsOf(result)[0]?.path).toBe("after");
+  });
+});
+
+describe("more matches than totalCount counts", () => {
+  const MATCHES = 1_001;
+  let at: Spot;
+  const filterOf = (withDates: boolean): ListingSearchInput => ({
+    ...near(at, 10),
+    ...(withDates ? stayDates : {}),
+  });
+  const insert = (sql: Prisma.Sql) => t.app.db.$executeRaw(sql);
+
+  beforeAll(async () => {
+    at = area();
+    const [dear, cheap] = [area(), area()];
+    // 1,001 matches with ties in every key (prices, ratings, creation instants, positions).
+    await insert(Prisma.sql`
+      INSERT INTO listings (host_id, title, property_type, room_type, status, address_line1, city, country,
+                            lat, lng, max_guests, currency, nightly_price, cleaning_fee, weekly_discount_pct,
+                            rating_average, rating_count, created_at)
+      SELECT ${host.id}::uuid, 'Capped ' || g, 'APARTMENT', 'ENTIRE_PLACE', 'LISTED', '1 Cap Street', 'Capville', 'PT',
+             ${at.lat}::float8 + (g % 40) / 1000.0, ${at.lng}::float8 + (g % 23) / 1000.0, 4, 'EUR',
+             5000 + (g % 37) * 100, (g % 3) * 1000, (g % 2) * 10,
+             CASE WHEN g % 4 = 0 THEN NULL ELSE 3 + (g % 5) / 2.0 END, CASE WHEN g % 4 = 0 THEN 0 ELSE g % 7 END,
+             timestamptz '2020-01-01 00:00:00Z' + (g % 97) * interval '1 minute'
+      FROM generate_series(1, ${MATCHES}::int) AS g`);
+    // Elsewhere, 120 listings ahead of every match in each walkable order (dearer, better rated,
+    // newer) and 120 cheaper: a page of 1 walks only 100 listings, so its first page must fall
+    // back to sorting the matches; later pages start at the cursor and walk.
+    for (const [spot, price, rating] of [
+      [dear, 90_000, 5],
+      [cheap, 150, 1],
+    ] as const) {
+      await insert(Prisma.sql`
+        INSERT INTO listings (host_id, title, property_type, room_type, status, address_line1, city, country,
+                              lat, lng, max_guests, currency, nightly_price, rating_average, rating_count, created_at)
+        SELECT ${host.id}::uuid, 'Ahead ' || g, 'APARTMENT', 'ENTIRE_PLACE', 'LISTED', '1 Far Street', 'Farville', 'PT',
+               ${spot.lat}::float8, ${spot.lng}::float8, 4, 'EUR', ${price}::int, ${rating}::float8, 100,
+               timestamptz '2026-01-01 00:00:00Z' + g * interval '1 minute'
+        FROM generate_series(1, 120) AS g`);
+    }
+  });
+
+  /** The matches in each sort's order, computed from the listings' own columns (not the stored keys). */
+  async function expectedOrder(sort: ListingSort, withDates: boolean): Promise<string[]> {
+    const order: Record<ListingSort, Prisma.Sql> = {
+      RELEVANCE: Prisma.sql`round((rating_count * coalesce(rating_average, 0) + 12::float8) / (rating_count + 3) * 1000) DESC, created_at DESC, id DESC`,
+      NEWEST: Prisma.sql`created_at DESC, id DESC`,
+      RATING: Prisma.sql`coalesce(rating_average, 0) DESC, rating_count DESC, id DESC`,
+      PRICE_ASC: Prisma.sql`nightly_price, id`,
+      PRICE_DESC: Prisma.sql`nightly_price DESC, id DESC`,
+      DISTANCE: Prisma.sql`round(earth_distance(ll_to_earth(${at.lat}::float8, ${at.lng}::float8), ll_to_earth(lat, lng))), id`,
+    };
+    const rows = await t.app.db.$queryRaw<Listing[]>(Prisma.sql`
+      SELECT id, currency, nightly_price AS "nightlyPrice", cleaning_fee AS "cleaningFee",
+             weekly_discount_pct AS "weeklyDiscountPct", monthly_discount_pct AS "monthlyDiscountPct"
+      FROM listings WHERE title LIKE 'Capped %' AND status = 'LISTED' ORDER BY ${order[sort]}`);
+    if (withDates && (sort === "PRICE_ASC" || sort === "PRICE_DESC")) {
+      // Ordered by the quote's total, then id, in the sort's direction.
+      const total = (listing: Listing) =>
+        quoteListingStay(listing, day(CHECK_IN), day(CHECK_OUT), new Map(), t.app.config.pricing).total;
+      const sign = sort === "PRICE_ASC" ? 1 : -1;
+      rows.sort((a, b) => sign * (total(a) - total(b) || (a.id < b.id ? -1 : 1)));
+    }
+    return gids(rows);
+  }
+
+  /** The first `pages` pages of `size` (all pages when omitted), checking the capped total on each. */
+  async function pagesOf(filter: ListingSearchInput, sort: ListingSort, size: number, pages = 100) {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < pages; page++) {
+      const result: SearchListingPinsQuery["searchListings"] = (
+        await t.client.ok(SearchListingPinsDocument, { filter, sort, first: size, after })
+      ).searchListings;
+      expect([result.totalCount, result.totalCountIsExact]).toEqual([1_000, false]);
+      seen.push(...result.edges.map((edge) => edge.node.id));
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor;
+    }
+    return seen;
+  }
+
+  const sorts: ListingSort[] = ["RELEVANCE", "PRICE_ASC", "PRICE_DESC", "RATING", "DISTANCE", "NEWEST"];
+  it.each(sorts.flatMap((sort) => [[sort, false] as const, [sort, true] as const]))(
+    "%s (dates: %s): totalCount 1000, not exact; pages of 1 and 100 walk every match in order, no duplicates or gaps",
+    async (sort, withDates) => {
+      const expected = await expectedOrder(sort, withDates);
+      expect(expected).toHaveLength(MATCHES);
+      const filter = filterOf(withDates);
+      expect(await pagesOf(filter, sort, 1, 3)).toEqual(expected.slice(0, 3));
+      const all = await pagesOf(filter, sort, 100);
+      expect(new Set(all).size).toBe(MATCHES);
+      expect(all).toEqual(expected);
+    },
+  );
+
+  it("at 1,000 matches the total is exact, and the counted matches page in order", async () => {
+    await t.app.db.$executeRaw`
+      UPDATE listings SET status = 'UNLISTED' WHERE id = (SELECT id FROM listings WHERE title = 'Capped 1')`;
+    await t.app.cache.invalidate(listingCacheTags.search);
+    const page = await search(filterOf(false), "NEWEST", 10);
+    expect([page.totalCount, page.totalCountIsExact]).toEqual([1_000, true]);
+    expect(await walk(filterOf(false), "NEWEST", 100)).toEqual(await expectedOrder("NEWEST", false));
   });
 });
 
