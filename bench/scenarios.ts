@@ -274,7 +274,7 @@ export const scenarios: Scenario[] = [
   {
     name: "search with dates",
     measures:
-      "SearchListings near a city with checkIn 3-5 weeks ahead (2-6 nights), PRICE_ASC, uncached: availability probe, up to 2,000 candidates priced in TypeScript",
+      "SearchListings near a city with checkIn 3-5 weeks ahead (2-6 nights), PRICE_ASC, uncached: availability probe for every match, each stay total computed and ordered in SQL",
     requests: (params) => () => {
       const city = pick(params.cities);
       const checkIn = randomInt(21, 35);
