@@ -246,9 +246,7 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
     };
   }
 
-  async function twinsAnswer(key: string): Promise<string | undefined> {
-    const pending = inflight.get(key);
-    if (!pending) return undefined;
+  async function twinsAnswer(pending: Promise<string | undefined>): Promise<string | undefined> {
     const stop = new AbortController();
     const timeout = delay(COALESCE_WAIT_MS, undefined, { signal: stop.signal }).catch(() => undefined);
     try {
@@ -284,10 +282,15 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
         };
         const entry = await lookup(key);
         if (entry) return serve(entry.body, "hit", entry.etag);
-        const twins = await twinsAnswer(key);
-        if (twins !== undefined) return serve(twins, "coalesced");
+        // Checked and claimed with no await between, so of twins arriving together one claims.
+        const pending = inflight.get(key);
+        if (!pending) {
+          claim(state);
+        } else {
+          const twins = await twinsAnswer(pending);
+          if (twins !== undefined) return serve(twins, "coalesced");
+        }
         metrics.responseCache.inc({ result: "miss" });
-        if (!inflight.has(key)) claim(state);
       } catch (error) {
         states.delete(request);
         metrics.responseCache.inc({ result: "error" });
