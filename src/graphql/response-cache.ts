@@ -24,6 +24,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { App } from "../app.ts";
+import { etagOf, notModified } from "../http/etag.ts";
 import { versionWrittenAt } from "../infra/cache.ts";
 import { canonicalJson } from "../infra/idempotency.ts";
 import { listingCacheTags, searchPageTags } from "../modules/listings/cache-tags.ts";
@@ -176,17 +177,6 @@ function collectEntityTags(value: unknown, tags: Set<string>, depth: number): vo
       collectEntityTags(item, tags, depth + 1);
     }
   }
-}
-
-const etagOf = (body: string) => `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-
-/** Whether If-None-Match names this ETag (a list, weak forms and * included). */
-function notModified(ifNoneMatch: string | null, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch
-    .split(",")
-    .map((tag) => tag.trim().replace(/^W\//, ""))
-    .some((tag) => tag === etag || tag === "*");
 }
 
 /** The REST facade marks the GraphQL request it makes for a GET route (rest/facade.ts). */

@@ -8,6 +8,7 @@ import type { Plugin } from "graphql-yoga";
 import type { App } from "../app.ts";
 import { errorStatus, type FieldError, isErrorCode } from "../core/errors.ts";
 import { canonicalJson, DECIDED_CODES, IDEMPOTENCY_TTL_MS } from "../infra/idempotency.ts";
+import { etagOf, notModified } from "../http/etag.ts";
 import { isJsonContentType } from "../http/json-only.ts";
 import { authenticateRequest } from "../modules/accounts/authenticate.ts";
 import type { CompiledRoute } from "./route-table.ts";
@@ -75,8 +76,6 @@ function answerFrom(
   return { status: 200, body: JSON.stringify(data) };
 }
 
-const etagOf = (body: string) => `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-
 function respond(
   fetchAPI: { Response: typeof Response },
   answer: Answer,
@@ -88,10 +87,9 @@ function respond(
   if (answer.cacheControl) {
     const etag = etagOf(answer.body);
     Object.assign(headers, { etag, "cache-control": answer.cacheControl, vary: "Authorization" });
-    const named = ifNoneMatch?.split(",").map((tag) => tag.trim().replace(/^W\//, ""));
-    if (named?.includes(etag) || named?.includes("*")) {
-      const { "content-type": _type, ...notModified } = headers;
-      return new fetchAPI.Response(null, { status: 304, headers: notModified });
+    if (notModified(ifNoneMatch, etag)) {
+      const { "content-type": _type, ...unchangedHeaders } = headers;
+      return new fetchAPI.Response(null, { status: 304, headers: unchangedHeaders });
     }
   }
   return new fetchAPI.Response(answer.body, { status: answer.status, headers });
