@@ -424,7 +424,12 @@ describe("invariants in the migrations", () => {
       );
       const listed = `WHERE (status = 'LISTED'::"ListingStatus")`;
       expect(rows).toEqual([
-        { name: "listings_location_idx", definition: `gist (earth_point) ${listed}` },
+        {
+          name: "listings_location_idx",
+          definition:
+            "gist (earth_point) INCLUDE (id, currency, nightly_price, cleaning_fee, weekly_discount_pct, " +
+            `monthly_discount_pct, min_nights, max_nights, max_guests, relevance_score, created_at) ${listed}`,
+        },
         { name: "listings_newest_order_idx", definition: `btree (created_at, id) ${listed}` },
         { name: "listings_price_order_idx", definition: `btree (nightly_price, id) ${listed}` },
         {

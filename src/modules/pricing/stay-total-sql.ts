@@ -35,42 +35,71 @@ function discountPercent(listing: ListingPriceColumns, nights: number): Prisma.S
 }
 
 /**
- * LATERAL joins to follow the listing's FROM item, ending in STAY_TOTAL for the stay
- * [checkIn, checkOut). One aggregate probe of the stay's custom night prices per listing (the
- * primary key (listing_id, night) serves it); the lines are plain expressions over it.
+ * The stay's custom nights of every listing that has any, one row per listing (listing_id,
+ * nights, amount): for a statement that prices many listings, as a CTE named
+ * STAY_CUSTOM_NIGHTS, hash-joined instead of probed per listing. It reads the stay's nights
+ * alone (listing_night_prices_night_listing_id_amount_idx), however many listings the statement prices.
+ */
+export function stayCustomNights(stay: { checkIn: Date; checkOut: Date }): Prisma.Sql {
+  return Prisma.sql`SELECT np.listing_id, count(*)::int AS nights, sum(np.amount)::bigint AS amount
+    FROM listing_night_prices np
+    WHERE np.night >= ${formatCalendarDate(stay.checkIn)}::date AND np.night < ${formatCalendarDate(stay.checkOut)}::date
+    GROUP BY np.listing_id`;
+}
+
+/** The CTE name stayTotalJoins reads with `{ customNights: "joined" }`. */
+export const STAY_CUSTOM_NIGHTS = Prisma.raw("stay_custom_nights");
+
+/**
+ * Joins to follow the listing's FROM item, ending in STAY_TOTAL for the stay [checkIn, checkOut).
+ * The stay's custom night prices come from one aggregate probe per listing (the primary key
+ * (listing_id, night) serves it), or, `joined`, from STAY_CUSTOM_NIGHTS (stayCustomNights), which
+ * the statement must define; the lines are plain expressions over them.
  */
 export function stayTotalJoins(
   listing: ListingPriceColumns,
   stay: { checkIn: Date; checkOut: Date },
   pricing: Pick<Config["pricing"], "serviceFeeBps" | "taxBps">,
+  customNights: "probed" | "joined" = "probed",
 ): Prisma.Sql {
   const nights = nightsBetween(stay.checkIn, stay.checkOut);
   if (nights < 1) throw new RangeError("a stay has at least one night");
   const max = Prisma.sql`${MAX_MONEY_AMOUNT}::bigint`;
-  return Prisma.sql`
+  const custom =
+    customNights === "joined"
+      ? Prisma.sql`
+    LEFT JOIN ${STAY_CUSTOM_NIGHTS} stay_custom_row ON stay_custom_row.listing_id = ${listing.id}
+    CROSS JOIN LATERAL (
+      SELECT coalesce(stay_custom_row.nights, 0) AS nights, coalesce(stay_custom_row.amount, 0)::bigint AS amount
+    ) stay_custom`
+      : Prisma.sql`
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS nights, coalesce(sum(np.amount), 0)::bigint AS amount
       FROM listing_night_prices np
       WHERE np.listing_id = ${listing.id}
         AND np.night >= ${formatCalendarDate(stay.checkIn)}::date AND np.night < ${formatCalendarDate(stay.checkOut)}::date
-    ) stay_custom
+    ) stay_custom`;
+  // PostgreSQL pulls these subqueries up and substitutes each column where it is used, so an amount
+  // used twice is computed twice, per listing: the lines are written for few repeats. The total is
+  // taxable + roundHalfUp(taxable × taxBps, 10_000) as one division (taxable is a whole number), and
+  // it stands for every line in the range check: the discount is under the subtotal (a percentage
+  // below 100, listings_discounts_check), and the cleaning and service fees are within the taxable
+  // amount, the taxes within the total. nullif(least(x, max + 1), max + 1) is x when x <= max, in
+  // one evaluation of x.
+  const over = Prisma.sql`${MAX_MONEY_AMOUNT + 1}::bigint`;
+  return Prisma.sql`${custom}
     CROSS JOIN LATERAL (
       SELECT (${nights}::bigint - stay_custom.nights) * ${listing.nightlyPrice} + stay_custom.amount AS subtotal
     ) stay_nights
     CROSS JOIN LATERAL (
-      SELECT ${roundHalfUp(Prisma.sql`stay_nights.subtotal * ${discountPercent(listing, nights)}`, 100)} AS discount,
-             ${roundHalfUp(Prisma.sql`stay_nights.subtotal * ${pricing.serviceFeeBps}::bigint`, 10_000)} AS service_fee
-    ) stay_lines
-    CROSS JOIN LATERAL (
-      SELECT stay_nights.subtotal - stay_lines.discount + ${listing.cleaningFee} + stay_lines.service_fee AS taxable
+      SELECT stay_nights.subtotal
+             - ${roundHalfUp(Prisma.sql`stay_nights.subtotal * ${discountPercent(listing, nights)}`, 100)}
+             + ${listing.cleaningFee}
+             + ${roundHalfUp(Prisma.sql`stay_nights.subtotal * ${pricing.serviceFeeBps}::bigint`, 10_000)} AS taxable
     ) stay_taxable
     CROSS JOIN LATERAL (
-      SELECT ${roundHalfUp(Prisma.sql`stay_taxable.taxable * ${pricing.taxBps}::bigint`, 10_000)} AS taxes
-    ) stay_taxes
-    CROSS JOIN LATERAL (
-      SELECT CASE WHEN greatest(stay_nights.subtotal, stay_lines.discount, ${listing.cleaningFee}::bigint,
-                                stay_lines.service_fee, stay_taxes.taxes,
-                                stay_taxable.taxable + stay_taxes.taxes) <= ${max}
-                  THEN (stay_taxable.taxable + stay_taxes.taxes)::int END AS amount
+      SELECT CASE WHEN stay_nights.subtotal <= ${max}
+                  THEN nullif(least((stay_taxable.taxable * ${20_000 + 2 * pricing.taxBps}::bigint + 10000) / 20000,
+                                    ${over}), ${over})::int END AS amount
     ) stay_total`;
 }

@@ -21,8 +21,26 @@ export function distance(near: NonNullable<SearchFilter["near"]>): Prisma.Sql {
   return Prisma.sql`(2 * earth() * asin(least(cube_distance(${origin(near)}, ${point}) / (2 * earth()), 1)))`;
 }
 
-/** The WHERE conditions, ANDed; listingTodayAt as in SearchRequest. */
-export function searchConditions(filter: SearchFilter, listingTodayAt: Date | null = null): Prisma.Sql {
+/**
+ * No hold (booking or block) of listing `id` overlaps the stay: one probe of
+ * calendar_holds_listing_id_end_date_start_date_idx, which reads only the listing's holds ending after check-in (its
+ * future ones) and carries start_date, so the probe never visits the table.
+ */
+export function freeForStay(stay: NonNullable<SearchFilter["stay"]>, id: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`NOT EXISTS (
+      SELECT 1 FROM calendar_holds h
+      WHERE h.listing_id = ${id} AND h.end_date > ${stay.checkIn}::date AND h.start_date < ${stay.checkOut}::date)`;
+}
+
+/**
+ * The WHERE conditions, ANDed; listingTodayAt as in SearchRequest. With dates, `deferred` leaves
+ * out whether the stay's nights are free (freeForStay), for a statement that checks it later.
+ */
+export function searchConditions(
+  filter: SearchFilter,
+  listingTodayAt: Date | null = null,
+  availability: "checked" | "deferred" = "checked",
+): Prisma.Sql {
   // A literal, not a parameter: the planner must see it to use the partial indexes.
   const conditions: Prisma.Sql[] = [Prisma.sql`l.status = 'LISTED'`];
   if (filter.near) {
@@ -45,7 +63,7 @@ export function searchConditions(filter: SearchFilter, listingTodayAt: Date | nu
     );
   }
   if (filter.stay) {
-    const { checkIn, checkOut, nights } = filter.stay;
+    const { checkIn, nights } = filter.stay;
     conditions.push(Prisma.sql`l.min_nights <= ${nights}::int AND l.max_nights >= ${nights}::int`);
     // The listing's local today, as quote judges it (listings_time_zone_check: PostgreSQL knows the zone).
     if (listingTodayAt) {
@@ -53,11 +71,7 @@ export function searchConditions(filter: SearchFilter, listingTodayAt: Date | nu
         Prisma.sql`(${listingTodayAt}::timestamptz AT TIME ZONE l.time_zone)::date <= ${checkIn}::date`,
       );
     }
-    // Written as the exclusion constraint's expression so its GiST index serves the probe.
-    conditions.push(Prisma.sql`NOT EXISTS (
-      SELECT 1 FROM calendar_holds h
-      WHERE h.listing_id = l.id
-        AND daterange(h.start_date, h.end_date, '[)') && daterange(${checkIn}::date, ${checkOut}::date, '[)'))`);
+    if (availability === "checked") conditions.push(freeForStay(filter.stay, Prisma.sql`l.id`));
   } else {
     // With dates the price filter applies to stay totals (query.ts, priced per match).
     if (filter.priceMin !== null) conditions.push(Prisma.sql`l.nightly_price >= ${filter.priceMin}::int`);

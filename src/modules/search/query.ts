@@ -9,8 +9,14 @@
 import type { Config } from "../../config.ts";
 import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { type ListingPriceColumns, STAY_TOTAL, stayTotalJoins } from "../pricing/stay-total-sql.ts";
-import { distance, searchConditions } from "./conditions.ts";
+import {
+  type ListingPriceColumns,
+  STAY_CUSTOM_NIGHTS,
+  STAY_TOTAL,
+  stayCustomNights,
+  stayTotalJoins,
+} from "../pricing/stay-total-sql.ts";
+import { distance, freeForStay, searchConditions } from "./conditions.ts";
 import type { SearchPosition } from "./cursor.ts";
 import { needsStayTotals, type SearchRequest, SORT_KEYSETS } from "./filters.ts";
 
@@ -51,6 +57,8 @@ export type PageRow = { total: number } & (MatchRow | { [K in keyof MatchRow]: n
 
 /** The stay's pricing of a request: where stay totals are computed, if anywhere. */
 interface StayPricing {
+  /** The CTEs `joins` read (STAY_CUSTOM_NIGHTS), to open the statement's WITH: "name AS (...), ". */
+  with: Prisma.Sql;
   /** Joins that price every listing `l` the statement filters, when totals filter or order them. */
   joins: Prisma.Sql;
   /** The conditions on that total: one exists, within priceMin/priceMax. */
@@ -79,20 +87,28 @@ const columnsOf = (alias: "l" | "p"): ListingPriceColumns =>
       };
 
 function stayPricing(request: SearchRequest, pricing: Config["pricing"]): StayPricing {
-  const none = { joins: Prisma.empty, conditions: Prisma.sql`true`, total: Prisma.sql`NULL::int` };
+  const none = {
+    with: Prisma.empty,
+    joins: Prisma.empty,
+    conditions: Prisma.sql`true`,
+    total: Prisma.sql`NULL::int`,
+  };
   const { stay, priceMin, priceMax } = request.filter;
   if (!stay) return { ...none, pageJoins: null };
   const checkIn = parseCalendarDate(stay.checkIn);
   const checkOut = parseCalendarDate(stay.checkOut);
   if (!checkIn || !checkOut) throw new RangeError("stay dates were validated");
-  const joins = (alias: "l" | "p") => stayTotalJoins(columnsOf(alias), { checkIn, checkOut }, pricing);
-  if (!needsStayTotals(request)) return { ...none, pageJoins: joins("p") };
+  if (!needsStayTotals(request)) {
+    return { ...none, pageJoins: stayTotalJoins(columnsOf("p"), { checkIn, checkOut }, pricing) };
+  }
   // A stay with no total (too dear for one Money) cannot be ranked or compared by price: left out.
   const conditions = [Prisma.sql`${STAY_TOTAL} IS NOT NULL`];
   if (priceMin !== null) conditions.push(Prisma.sql`${STAY_TOTAL} >= ${priceMin}::int`);
   if (priceMax !== null) conditions.push(Prisma.sql`${STAY_TOTAL} <= ${priceMax}::int`);
+  // Every match is priced: the stay's custom nights are read once, not probed per match.
   return {
-    joins: joins("l"),
+    with: Prisma.sql`${STAY_CUSTOM_NIGHTS} AS (${stayCustomNights({ checkIn, checkOut })}), `,
+    joins: stayTotalJoins(columnsOf("l"), { checkIn, checkOut }, pricing, "joined"),
     conditions: Prisma.join(conditions, " AND "),
     total: STAY_TOTAL,
     pageJoins: null,
@@ -229,6 +245,8 @@ function walkedMatches(
 export function pageQuery(request: SearchRequest, pricing: Config["pricing"]): Prisma.Sql {
   const order = sortOrder(request);
   const priced = stayPricing(request, pricing);
+  if (request.filter.stay && !order.walkable)
+    return sortedStayPage(request, order, priced, request.filter.stay);
   const limit = Prisma.sql`${request.first + 1}::int`;
   const cap = Prisma.sql`${TOTAL_COUNT_CAP}::int`;
   const matches = Prisma.sql`listings l ${priced.joins}
@@ -254,11 +272,69 @@ export function pageQuery(request: SearchRequest, pricing: Config["pricing"]): P
   const direction = Prisma.raw(order.direction);
   // Dates without a price sort or filter: only the page's rows are priced, here.
   const stayTotal = priced.pageJoins ? STAY_TOTAL : Prisma.sql`p."stayTotal"`;
-  return Prisma.sql`WITH counted AS MATERIALIZED (
+  return Prisma.sql`WITH ${priced.with}counted AS MATERIALIZED (
       SELECT ${matchColumns(order, priced)}, ${named(order)} FROM ${matches}
       LIMIT ${TOTAL_COUNT_CAP + 1}::int)
     SELECT t.total, p.id, p.keys, p.currency, ${stayTotal} AS "stayTotal"
     FROM (SELECT count(*)::int AS total FROM counted) t
     LEFT JOIN LATERAL (${page}) p ON true ${priced.pageJoins ?? Prisma.empty}
+    ORDER BY p.keys ${direction}, p.id ${direction}`;
+}
+
+/**
+ * A dated page in an order no index gives (the stay total, the distance): pageQuery's shape, but
+ * whether a listing is free for the stay, the costly test (an index probe), is asked of as few
+ * listings as the answer needs. Every other condition and the order keys are computed once for
+ * every match (`area`, cheap per row); the total probes matches until TOTAL_COUNT_CAP + 1 are
+ * free, and past the cap the page probes the matches in keyset order and stops at first + 1.
+ */
+function sortedStayPage(
+  request: SearchRequest,
+  order: SortOrder,
+  priced: StayPricing,
+  stay: NonNullable<SearchRequest["filter"]["stay"]>,
+): Prisma.Sql {
+  const limit = Prisma.sql`${request.first + 1}::int`;
+  const cap = Prisma.sql`${TOTAL_COUNT_CAP}::int`;
+  const keys = outputColumns(order);
+  // The cursor's keys are the order's own values here (no instants), so the page's rows alone
+  // build them, from k0, k1... (as the currency's text): not every match.
+  if (order.columns.some((column) => column.key !== column.sql))
+    throw new RangeError("keys differ from the order");
+  const pageColumns = Prisma.sql`l.id, ARRAY[${Prisma.join(keys)}]::float8[] AS keys, l.currency::text AS currency,
+      l."stayTotal", l."nightlyPrice", l."cleaningFee", l."weeklyDiscountPct", l."monthlyDiscountPct"`;
+  const free = freeForStay(stay, Prisma.sql`l.id`);
+  const direction = Prisma.raw(order.direction);
+  const stayTotal = priced.pageJoins ? STAY_TOTAL : Prisma.sql`p."stayTotal"`;
+  // The stay total is computed once per match, in a subquery of its own (OFFSET 0): the order keys
+  // and price conditions read it as a column. Inlined, the pricing joins' expressions would be
+  // repeated in each. The subquery names only columns listings_location_idx carries, so the matches
+  // are read from that index alone (no heap page per match). Past the cap, OFFSET 0 keeps the
+  // sorted matches a subquery of their own, so the probe runs on its output row by row, after the
+  // sort, and the LIMIT stops it.
+  return Prisma.sql`WITH ${priced.with}area AS MATERIALIZED (
+      SELECT l.id, l.currency, stay_total.amount AS "stayTotal", l.nightly_price AS "nightlyPrice",
+             l.cleaning_fee AS "cleaningFee", l.weekly_discount_pct AS "weeklyDiscountPct",
+             l.monthly_discount_pct AS "monthlyDiscountPct", ${named(order)}
+      FROM (
+        SELECT l.id, l.currency, l.nightly_price, l.cleaning_fee, l.weekly_discount_pct,
+               l.monthly_discount_pct, l.earth_point, ${priced.total} AS stay_amount
+        FROM listings l ${priced.joins}
+        WHERE ${searchConditions(request.filter, request.listingTodayAt, "deferred")} OFFSET 0
+      ) l CROSS JOIN LATERAL (SELECT l.stay_amount AS amount) stay_total
+      WHERE ${priced.conditions}),
+    counted AS MATERIALIZED (SELECT l.* FROM area l WHERE ${free} LIMIT ${TOTAL_COUNT_CAP + 1}::int)
+    SELECT t.total, p.id, p.keys, p.currency, ${stayTotal} AS "stayTotal"
+    FROM (SELECT count(*)::int AS total FROM counted) t
+    LEFT JOIN LATERAL (
+      (SELECT ${pageColumns} FROM counted l
+        WHERE t.total <= ${cap} AND ${afterCursor(order, request.after, keys)}
+        ORDER BY ${orderBy(order, keys)} LIMIT ${limit})
+      UNION ALL
+      (SELECT ${pageColumns} FROM (
+          SELECT * FROM area l WHERE t.total > ${cap} AND ${afterCursor(order, request.after, keys)}
+          ORDER BY ${orderBy(order, keys)} OFFSET 0) l
+        WHERE ${free} LIMIT ${limit})
+    ) p ON true ${priced.pageJoins ?? Prisma.empty}
     ORDER BY p.keys ${direction}, p.id ${direction}`;
 }

@@ -7,7 +7,12 @@ import { addDays, eachNight, formatCalendarDate } from "../../../src/core/calend
 import { NIGHTLY_PRICE_CAP } from "../../../src/modules/pricing/money.ts";
 import { AmountTooLargeError } from "../../../src/modules/pricing/quote.ts";
 import { type PricedListing, quoteListingStay } from "../../../src/modules/pricing/service.ts";
-import { STAY_TOTAL, stayTotalJoins } from "../../../src/modules/pricing/stay-total-sql.ts";
+import {
+  STAY_CUSTOM_NIGHTS,
+  STAY_TOTAL,
+  stayCustomNights,
+  stayTotalJoins,
+} from "../../../src/modules/pricing/stay-total-sql.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { factories } from "../../helpers/factories.ts";
 
@@ -111,9 +116,9 @@ describe("the SQL stay total", () => {
         taxBps: random.pick([0, 1_000, 5_000, random.int(0, 5_000)]),
         hostFeeBps: 300,
       };
-      const rows = await t.app.db.$queryRaw<Array<{ id: string; total: number | null }>>(Prisma.sql`
-        SELECT l.id, ${STAY_TOTAL} AS total
-        FROM listings l ${stayTotalJoins(
+      // Both ways of reading the custom nights: probed per listing, and joined from the stay's nights.
+      const totalsBy = async (customNights: "probed" | "joined") => {
+        const joins = stayTotalJoins(
           {
             id: Prisma.sql`l.id`,
             nightlyPrice: Prisma.sql`l.nightly_price`,
@@ -123,9 +128,20 @@ describe("the SQL stay total", () => {
           },
           { checkIn, checkOut },
           pricing,
-        )}
-        WHERE l.id = ANY(${cases.map((c) => c.id)}::uuid[])`);
-      const totals = new Map(rows.map((row) => [row.id, row.total]));
+          customNights,
+        );
+        const prefix =
+          customNights === "joined"
+            ? Prisma.sql`WITH ${STAY_CUSTOM_NIGHTS} AS (${stayCustomNights({ checkIn, checkOut })})`
+            : Prisma.empty;
+        const rows = await t.app.db.$queryRaw<Array<{ id: string; total: number | null }>>(Prisma.sql`
+          ${prefix} SELECT l.id, ${STAY_TOTAL} AS total
+          FROM listings l ${joins}
+          WHERE l.id = ANY(${cases.map((c) => c.id)}::uuid[])`);
+        return new Map(rows.map((row) => [row.id, row.total]));
+      };
+      const totals = await totalsBy("probed");
+      const joinedTotals = await totalsBy("joined");
       const nightsOfStay = eachNight(checkIn, checkOut).map(formatCalendarDate);
       for (const listing of cases) {
         let expected: number | null;
@@ -137,6 +153,7 @@ describe("the SQL stay total", () => {
         }
         const context = `${JSON.stringify({ ...listing, custom: undefined })} ${formatCalendarDate(checkIn)}+${nights} ${JSON.stringify(pricing)}`;
         expect(totals.get(listing.id), context).toBe(expected);
+        expect(joinedTotals.get(listing.id), `joined: ${context}`).toBe(expected);
         compared += 1;
         if (expected === null) refused += 1;
         if (nightsOfStay.some((night) => listing.custom.has(night))) custom += 1;

@@ -9,6 +9,7 @@ import {
   TOTAL_COUNT_CAP,
   WALK_ROWS_PER_RESULT,
 } from "../../../src/modules/search/query.ts";
+import { STAY_TOTAL, stayTotalJoins } from "../../../src/modules/pricing/stay-total-sql.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { factories } from "../../helpers/factories.ts";
 
@@ -41,11 +42,15 @@ beforeAll(async () => {
   await t.app.db.$executeRaw`
     INSERT INTO listing_amenities (listing_id, amenity_code)
     SELECT id, code FROM (SELECT id FROM listings ORDER BY id LIMIT 5000) AS l, (VALUES ('wifi'), ('kitchen')) AS a(code)`;
+  // A week of custom prices on each of 5,000 listings, spread over the year: a stay's nights are few of them.
   await t.app.db.$executeRaw`
     INSERT INTO listing_night_prices (listing_id, night, amount)
-    SELECT id, date '2027-03-11', 9999 FROM listings ORDER BY id LIMIT 2000`;
+    SELECT id, date '2027-01-01' + (n * 7) % 365 + k, 9999
+    FROM (SELECT id, (row_number() OVER (ORDER BY id))::int AS n FROM listings ORDER BY id LIMIT 5000) AS numbered,
+         generate_series(0, 6) AS k`;
+  // VACUUM too, as autovacuum would have by then: index-only scans need the visibility map.
   await t.app.db.$executeRawUnsafe(
-    "ANALYZE listings, calendar_holds, listing_amenities, listing_night_prices",
+    "VACUUM (ANALYZE) listings, calendar_holds, listing_amenities, listing_night_prices",
   );
 }, 120_000);
 afterAll(() => t.close());
@@ -98,7 +103,7 @@ const summary = (nodes: PlanNode[]) =>
 
 const near = { near: { ...lisbon, radiusKm: 10 } };
 const dates = { checkIn: "2027-03-10", checkOut: "2027-03-14" };
-const CALENDAR_INDEXES = ["calendar_holds_no_overlap", "calendar_holds_listing_id_start_date_idx"];
+const CALENDAR_INDEXES = ["calendar_holds_no_overlap", "calendar_holds_listing_id_end_date_start_date_idx"];
 
 describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
   it("a radius search uses listings_location_idx, no sequential scan of listings", async () => {
@@ -201,6 +206,60 @@ describe(`search plans over ${LISTINGS.toLocaleString("en")} listings`, () => {
         expect(executed(nodes, ORDER_INDEXES[sort])[0]?.["Actual Rows"]).toBeLessThan(walkOf(21));
       }
     });
+
+    it.each(["PRICE_ASC", "PRICE_DESC", "DISTANCE"] as const)(
+      "dates, %s past the count cap: every match priced from the location index alone, free nights probed only until the count and the page are found",
+      async (sort) => {
+        // About 2,900 matches within 30 km of Lisbon; most hold some nights of the stay.
+        const filter = { near: { ...lisbon, radiusKm: 30 }, ...dates };
+        const query = pageQuery(request({ filter, sort }));
+        const nodes = await plan(query, { analyze: true });
+        const location = executed(nodes, "listings_location_idx");
+        expect(location).toHaveLength(1);
+        expect(location[0]?.["Node Type"]).toBe("Index Only Scan");
+        const probes = executed(nodes, "calendar_holds_listing_id_end_date_start_date_idx");
+        const probed = probes.reduce((sum, node) => sum + (node["Actual Loops"] ?? 0), 0);
+        const matches = location[0]?.["Actual Rows"] ?? 0;
+        console.info(`30 km with dates, ${sort}: ${matches} matches, ${probed} probed`);
+        expect(matches).toBeGreaterThan(2 * TOTAL_COUNT_CAP);
+        expect(probed).toBeLessThan(matches);
+
+        // The same page computed the plain way: every match probed and priced, then sorted.
+        const rows =
+          await t.app.db.$queryRaw<Array<{ total: number; id: string; stayTotal: number | null }>>(query);
+        const { near: at } = request({ filter, sort }).filter;
+        if (!at) throw new Error("near");
+        const origin = Prisma.sql`ll_to_earth(${at.lat}::float8, ${at.lng}::float8)`;
+        const distance = Prisma.sql`round(earth_distance(${origin}, ll_to_earth(l.lat, l.lng)))`;
+        const expected = await t.app.db.$queryRaw<Array<{ id: string; stayTotal: number | null }>>(Prisma.sql`
+          SELECT l.id, ${STAY_TOTAL} AS "stayTotal" FROM listings l ${stayTotalJoins(
+            {
+              id: Prisma.sql`l.id`,
+              nightlyPrice: Prisma.sql`l.nightly_price`,
+              cleaningFee: Prisma.sql`l.cleaning_fee`,
+              weeklyDiscountPct: Prisma.sql`l.weekly_discount_pct`,
+              monthlyDiscountPct: Prisma.sql`l.monthly_discount_pct`,
+            },
+            {
+              checkIn: new Date(`${dates.checkIn}T00:00:00Z`),
+              checkOut: new Date(`${dates.checkOut}T00:00:00Z`),
+            },
+            t.app.config.pricing,
+          )}
+          WHERE l.status = 'LISTED' AND earth_distance(${origin}, ll_to_earth(l.lat, l.lng)) <= ${at.radiusMeters}::float8
+            AND l.min_nights <= 4 AND l.max_nights >= 4
+            AND NOT EXISTS (SELECT 1 FROM calendar_holds h WHERE h.listing_id = l.id
+              AND daterange(h.start_date, h.end_date, '[)') && daterange(${dates.checkIn}::date, ${dates.checkOut}::date, '[)'))
+          ORDER BY ${sort === "DISTANCE" ? distance : STAY_TOTAL} ${Prisma.raw(sort === "PRICE_DESC" ? "DESC" : "ASC")},
+                   l.id ${Prisma.raw(sort === "PRICE_DESC" ? "DESC" : "ASC")}`);
+        expect(expected.length).toBeGreaterThan(TOTAL_COUNT_CAP);
+        expect(rows[0]?.total).toBe(TOTAL_COUNT_CAP + 1);
+        expect(rows.map((row) => row.id)).toEqual(expected.slice(0, 21).map((row) => row.id));
+        if (sort !== "DISTANCE") {
+          expect(rows.map((row) => row.stayTotal)).toEqual(expected.slice(0, 21).map((row) => row.stayTotal));
+        }
+      },
+    );
 
     it("with few matches the page is sorted from the counted ones: no walk, the location index once", async () => {
       // About 325 matches within 10 km.
