@@ -25,7 +25,7 @@ import {
 import type { Plugin } from "graphql-yoga";
 import type { App } from "../app.ts";
 import { etagOf, notModified } from "../http/etag.ts";
-import { versionWrittenAt } from "../infra/cache.ts";
+import { CACHE_VERSION_PREFIX, versionWrittenAt } from "../infra/cache.ts";
 import { canonicalJson } from "../infra/idempotency.ts";
 import { listingCacheTags, searchPageTags } from "../modules/listings/cache-tags.ts";
 import { authenticateRequest } from "../modules/accounts/authenticate.ts";
@@ -197,12 +197,10 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
     return auth.session ? `user:${auth.session.userId}` : null;
   }
 
+  /** The entry while none of the namespaces it was stored under has moved: one round trip. */
   async function lookup(key: string): Promise<Entry | undefined> {
-    const stored = await app.kv.get(key);
-    if (!stored) return undefined;
-    const entry = decodeEntry(stored);
-    const current = await app.cache.versions(entry.tags);
-    return current.every((version, i) => version === entry.versions[i]) ? entry : undefined;
+    const stored = await app.kv.getCurrent(key, CACHE_VERSION_PREFIX);
+    return stored ? decodeEntry(stored) : undefined;
   }
 
   /** Keeps the answer; false when a write it depends on moved while it was computed. */

@@ -78,7 +78,10 @@ export function versionWrittenAt(version: string): number {
   return Number.isFinite(stamp) && version.includes(".") ? stamp : 0;
 }
 
-const versionKey = (namespace: string) => `cache-version:${namespace}`;
+/** Where a namespace's version is kept: this, then the namespace. */
+export const CACHE_VERSION_PREFIX = "cache-version:";
+
+const versionKey = (namespace: string) => `${CACHE_VERSION_PREFIX}${namespace}`;
 
 // Dates are written as { "$date": iso } so that a string that merely looks like an
 // instant (a title, a bio) stays a string. No cached value has a key "$date" of its own:

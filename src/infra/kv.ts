@@ -8,6 +8,13 @@ export interface KeyValueStore {
   /** Several keys in one round trip, in order. */
   getMany(keys: readonly string[]): Promise<Array<string | null>>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /**
+   * The value of `key` while it is current, else null. Its first line is the JSON of
+   * `{ tags: string[], versions: string[] }` (the rest is the caller's), and it is current while
+   * each `versionPrefix + tag` key still holds the version recorded for it ("0" when absent).
+   * One round trip on Redis (a script), where a get and then the versions would take two.
+   */
+  getCurrent(key: string, versionPrefix: string): Promise<string | null>;
   /** Sets the key only when it holds nothing; false when another value was there first. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
@@ -17,10 +24,45 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
+/** The header of a value getCurrent reads: its namespaces and their versions when it was stored. */
+interface VersionedHeader {
+  tags: string[];
+  versions: string[];
+}
+
+function headerOf(value: string): VersionedHeader {
+  const newline = value.indexOf("\n");
+  return JSON.parse(newline < 0 ? value : value.slice(0, newline)) as VersionedHeader;
+}
+
+// getCurrent on Redis. The version keys are built inside the script from the value it read, so
+// it names keys it was not given in KEYS: fine on one Redis (what Roost runs on), not on a
+// cluster. ARGV[1] carries the connection's key prefix, which ioredis adds to KEYS only.
+const GET_CURRENT = `
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local newline = string.find(value, '\\n', 1, true)
+local header = cjson.decode(newline and string.sub(value, 1, newline - 1) or value)
+for i, tag in ipairs(header.tags) do
+  local current = redis.call('GET', ARGV[1] .. tag) or '0'
+  if current ~= header.versions[i] then return false end
+end
+return value`;
+
+type RedisWithGetCurrent = Redis & {
+  roostGetCurrent(key: string, versionPrefix: string): Promise<string | null>;
+};
+
 export function redisStore(redis: Redis): KeyValueStore {
+  // defineCommand sends the script once (EVALSHA after, EVAL again if Redis lost it).
+  if (!("roostGetCurrent" in redis))
+    redis.defineCommand("roostGetCurrent", { numberOfKeys: 1, lua: GET_CURRENT });
+  const scripted = redis as RedisWithGetCurrent;
+  const prefix = redis.options.keyPrefix ?? "";
   return {
     kind: "redis",
     get: (key) => redis.get(key),
+    getCurrent: (key, versionPrefix) => scripted.roostGetCurrent(key, prefix + versionPrefix),
     getMany: async (keys) => (keys.length === 0 ? [] : redis.mget(...keys)),
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
@@ -67,6 +109,13 @@ export function memoryStore(now: () => number = Date.now): KeyValueStore {
     kind: "memory",
     get: async (key) => live(key)?.value ?? null,
     getMany: async (keys) => keys.map((key) => live(key)?.value ?? null),
+    async getCurrent(key, versionPrefix) {
+      const value = live(key)?.value;
+      if (value === undefined) return null;
+      const { tags, versions } = headerOf(value);
+      const current = tags.every((tag, i) => (live(versionPrefix + tag)?.value ?? "0") === versions[i]);
+      return current ? value : null;
+    },
     async set(key, value, ttlSeconds) {
       entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
     },
