@@ -5,7 +5,9 @@
 // (listings_*_order_idx): a bounded run of listings in keyset order, filtered, which holds the
 // page unless the matches are rare among them (a filter that correlates with the order, such as a
 // city's prices against the world's). Otherwise, and with few matches, the page is the sorted
-// matches the location index finds. The capped count, needed anyway, gates the walk.
+// matches the location index finds. The capped count, needed anyway, gates the walk. A dated page
+// in an order no index gives (stay total, distance) prices every match from the location index
+// and probes free nights only as far as the count and the page need (sortedStayPage).
 import type { Config } from "../../config.ts";
 import { parseCalendarDate } from "../../core/calendar-date.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
