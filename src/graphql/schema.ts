@@ -15,6 +15,9 @@ import "../modules/messaging/schema.ts";
 import "../modules/messaging/mutation-schema.ts";
 import "../modules/wishlists/schema.ts";
 import "../modules/notifications/schema.ts";
+import "../modules/moderation/schema.ts";
+import "../modules/moderation/report-schema.ts";
+import "../modules/moderation/audit-schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

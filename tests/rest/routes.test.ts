@@ -69,6 +69,10 @@ afterAll(async () => {
 
 const as = (user: TestUser) => api.as(user.accessToken);
 
+let adminUser: Promise<TestUser> | undefined;
+/** One admin for the moderation routes, made when the first needs it. */
+const admin = (): Promise<TestUser> => (adminUser ??= factories(t).user().admin().create());
+
 interface BookingJson {
   id: string;
   status: string;
@@ -661,6 +665,191 @@ const cases: Record<string, () => Promise<void>> = {
     expect(ok.status, ok.text).toBe(200);
     expect(ok.json.unreadCount).toBe(0);
     expectRestError(await api.post("/api/notifications/read", { body: {} }), 401, "UNAUTHENTICATED");
+  },
+
+  // ─── Moderation ───────────────────────────────────────────────────────────
+
+  async "POST /api/admin/listings/{id}/suspend"() {
+    const listing = encodeGlobalId("Listing", (await factories(t).listing(host).listed().create()).id);
+    const path = `/api/admin/listings/${listing}/suspend`;
+    expectRestError(await as(host).post(path, { body: { reason: "mine" } }), 403, "FORBIDDEN");
+    expectRestError(await api.post(path, { body: { reason: "anyone" } }), 401, "UNAUTHENTICATED");
+    const ok = await as(await admin()).post<{ listing: { status: string } }>(path, {
+      body: { reason: "Fake photos" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.listing.status).toBe("SUSPENDED");
+    expectRestError(await as(await admin()).post(path, { body: { reason: "again" } }), 409, "INVALID_STATE");
+  },
+
+  async "POST /api/admin/listings/{id}/reinstate"() {
+    const listing = encodeGlobalId("Listing", (await factories(t).listing(host).listed().create()).id);
+    await as(await admin()).post(`/api/admin/listings/${listing}/suspend`, {
+      body: { reason: "Fake photos" },
+    });
+    const path = `/api/admin/listings/${listing}/reinstate`;
+    const ok = await as(await admin()).post<{ listing: { status: string } }>(path, {
+      body: { reason: "Fixed" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.listing.status).toBe("LISTED");
+    expectRestError(await as(await admin()).post(path, { body: { reason: "again" } }), 409, "INVALID_STATE");
+  },
+
+  async "POST /api/admin/users/{id}/suspend"() {
+    const target = await factories(t).user().create();
+    const path = `/api/admin/users/${target.globalId}/suspend`;
+    expectRestError(await as(guest).post(path, { body: { reason: "spam" } }), 403, "FORBIDDEN");
+    const ok = await as(await admin()).post<{ user: { suspendedAt: string | null } }>(path, {
+      body: { reason: "Spam" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.user.suspendedAt).toEqual(expect.any(String));
+    expectRestError(await as(target).get("/api/me"), 401, "UNAUTHENTICATED");
+    const login = await api.post("/api/auth/login", {
+      body: { email: target.email, password: target.password },
+    });
+    expectRestError(login, 403, "FORBIDDEN");
+  },
+
+  async "POST /api/admin/users/{id}/reinstate"() {
+    const target = await factories(t).user().create();
+    await as(await admin()).post(`/api/admin/users/${target.globalId}/suspend`, { body: { reason: "Spam" } });
+    const path = `/api/admin/users/${target.globalId}/reinstate`;
+    const ok = await as(await admin()).post<{ user: { suspendedAt: string | null } }>(path, {
+      body: { reason: "Appeal" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.user.suspendedAt).toBeNull();
+    expectRestError(await as(await admin()).post(path, { body: { reason: "again" } }), 409, "INVALID_STATE");
+  },
+
+  async "POST /api/admin/reviews/{id}/hide"() {
+    const reviewed = await completedStay(t, stay, { checkIn: day(-5), checkOut: day(-4) });
+    const review = await reviewBothSides(reviewed, 1);
+    const path = `/api/admin/reviews/${review.id}/hide`;
+    const bad = await as(await admin()).post(path, { body: { reason: "" } });
+    expectRestError(bad, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(bad)).toEqual(["reason"]);
+    const ok = await as(await admin()).post<{ review: { id: string; hiddenAt: string } }>(path, {
+      body: { reason: "Abusive" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.review).toMatchObject({ id: review.id, hiddenAt: expect.any(String) });
+    expectRestError(await as(host).post(path, { body: { reason: "I agree" } }), 403, "FORBIDDEN");
+  },
+
+  async "POST /api/admin/bookings/{id}/refund"() {
+    const booking = await pendingBooking();
+    await as(host).post(`/api/bookings/${booking.id}/accept`);
+    const path = `/api/admin/bookings/${booking.id}/refund`;
+    const headers = { "idempotency-key": randomUUID() };
+    const body = { amount: 1_000, reason: "Broken heating" };
+    const ok = await as(await admin()).post<{ booking: { payment: { refunded: { amount: number } } } }>(
+      path,
+      {
+        body,
+        headers,
+      },
+    );
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.booking.payment.refunded.amount).toBe(1_000);
+    const replay = await as(await admin()).post(path, { body, headers });
+    expect(replay.text).toBe(ok.text);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const tooMuch = await as(await admin()).post(path, {
+      body: { ...body, amount: booking.total.amount },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expectRestError(tooMuch, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(tooMuch)).toEqual(["amount"]);
+    expectRestError(
+      await as(guest).post(path, { body, headers: { "idempotency-key": randomUUID() } }),
+      403,
+      "FORBIDDEN",
+    );
+  },
+
+  async "POST /api/listings/{id}/report"() {
+    const path = `/api/listings/${stay.listingId}/report`;
+    const ok = await as(stranger).post<{ report: { status: string; targetType: string } }>(path, {
+      body: { reason: "Looks like a scam" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.report).toMatchObject({ status: "OPEN", targetType: "LISTING" });
+    const own = await as(host).post(path, { body: { reason: "mine" } });
+    expectRestError(own, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(own)).toEqual(["listingId"]);
+  },
+
+  async "POST /api/reviews/{id}/report"() {
+    const reviewed = await completedStay(t, stay, { checkIn: day(-3), checkOut: day(-2) });
+    const review = await reviewBothSides(reviewed, 2);
+    const path = `/api/reviews/${review.id}/report`;
+    const ok = await as(host).post<{ report: { targetType: string } }>(path, { body: { reason: "Untrue" } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.report.targetType).toBe("REVIEW");
+    expectRestError(await api.post(path, { body: { reason: "anyone" } }), 401, "UNAUTHENTICATED");
+  },
+
+  async "POST /api/users/{id}/report"() {
+    const path = `/api/users/${host.globalId}/report`;
+    const ok = await as(stranger).post<{ report: { targetType: string } }>(path, {
+      body: { reason: "Rude" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.report.targetType).toBe("USER");
+    const bad = await as(stranger).post(path, { body: { reason: "x".repeat(1_001) } });
+    expectRestError(bad, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(bad)).toEqual(["reason"]);
+  },
+
+  async "GET /api/admin/reports"() {
+    await as(stranger).post(`/api/users/${guest.globalId}/report`, { body: { reason: "Spam" } });
+    const ok = await as(await admin()).get<{
+      totalCount: number;
+      edges: Array<{ node: { status: string } }>;
+    }>("/api/admin/reports", { query: { status: "OPEN", first: 5 } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.totalCount).toBeGreaterThan(0);
+    expect(ok.json.edges.every((edge) => edge.node.status === "OPEN")).toBe(true);
+    expectRestError(await as(guest).get("/api/admin/reports"), 403, "FORBIDDEN");
+    const bad = await as(await admin()).get("/api/admin/reports", { query: { status: "SOMETIMES" } });
+    expectRestError(bad, 400, "BAD_USER_INPUT");
+  },
+
+  async "POST /api/admin/reports/{id}/resolve"() {
+    const filed = await as(stranger).post<{ report: { id: string } }>(
+      `/api/listings/${stay.listingId}/report`,
+      {
+        body: { reason: "Still a scam" },
+      },
+    );
+    const path = `/api/admin/reports/${filed.json.report.id}/resolve`;
+    const ok = await as(await admin()).post<{ report: { status: string } }>(path, {
+      body: { resolution: "DISMISSED", note: "Checked: genuine" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.report.status).toBe("DISMISSED");
+    expectRestError(
+      await as(await admin()).post(path, { body: { resolution: "RESOLVED" } }),
+      409,
+      "INVALID_STATE",
+    );
+  },
+
+  async "GET /api/admin/audit-log"() {
+    const listing = encodeGlobalId("Listing", (await factories(t).listing(host).listed().create()).id);
+    await as(await admin()).post(`/api/admin/listings/${listing}/suspend`, { body: { reason: "Audit me" } });
+    const ok = await as(await admin()).get<{ edges: Array<{ node: { action: string; reason: string } }> }>(
+      "/api/admin/audit-log",
+      { query: { entityId: listing } },
+    );
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.edges.map((edge) => [edge.node.action, edge.node.reason])).toEqual([
+      ["listing.suspended", "Audit me"],
+    ]);
+    expectRestError(await api.get("/api/admin/audit-log"), 401, "UNAUTHENTICATED");
   },
 };
 

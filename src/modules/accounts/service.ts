@@ -1,7 +1,7 @@
 // Accounts: sign-up, log-in, refresh rotation with reuse detection, log-out, profile, password.
 import type { App } from "../../app.ts";
 import type { RequestOrigin, UserActor } from "../../core/actor.ts";
-import { AppError, badInput, unauthenticated } from "../../core/errors.ts";
+import { AppError, badInput, forbidden, unauthenticated } from "../../core/errors.ts";
 import type { User } from "../../generated/prisma/client.ts";
 import type { RateLimitRule } from "../../infra/rate-limit.ts";
 import { type Tx, unitOfWork } from "../../infra/unit-of-work.ts";
@@ -75,7 +75,13 @@ export async function logIn(
     : await burnPasswordCheck(input.password);
   if (!user || !valid) throw unauthenticated("Invalid e-mail address or password");
   await app.rateLimiter.reset(rules.account, input.email);
-  const session = await unitOfWork(app, (tx) => createSession(tx, app, user, origin));
+  // Checked again under a share lock on the user row: a suspension committing meanwhile (it
+  // locks the row, then revokes every session) either comes first and is seen here, or after
+  // and revokes this session too.
+  const session = await unitOfWork(app, async (tx) => {
+    await refuseSuspended(tx, user.id);
+    return createSession(tx, app, user, origin);
+  });
   return authResult(app, user, session);
 }
 
@@ -92,6 +98,7 @@ export async function refreshSession(
   });
   if (!token) throw unauthenticated("Invalid refresh token");
   const { session } = token;
+  if (session.user.suspendedAt) throw accountSuspended();
   if (session.revokedAt) throw unauthenticated("Session has been revoked");
   if (token.expiresAt <= now) throw unauthenticated("Refresh token expired");
 
@@ -223,6 +230,15 @@ export async function changePassword(
     await revokeSessionsIn(tx, effects, app, { userId: user.id, ...others }, "password-changed");
     return tx.user.findUniqueOrThrow({ where: { id: user.id } });
   });
+}
+
+/** The answer to a suspended user's log-in (their password was right: saying so leaks nothing new). */
+const accountSuspended = () => forbidden("This account is suspended");
+
+async function refuseSuspended(tx: Tx, userId: string): Promise<void> {
+  const [row] = await tx.$queryRaw<Array<{ suspended: boolean }>>`
+    SELECT suspended_at IS NOT NULL AS suspended FROM users WHERE id = ${userId}::uuid FOR SHARE`;
+  if (row?.suspended) throw accountSuspended();
 }
 
 /** A new session (refresh-token family) with its first refresh token, inside the caller's transaction. */

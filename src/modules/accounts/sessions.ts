@@ -72,9 +72,10 @@ export async function liveSession(app: App, sessionId: string): Promise<LiveSess
 
   const row = await app.db.session.findUnique({
     where: { id: sessionId },
-    select: { revokedAt: true, userId: true, user: { select: { role: true } } },
+    select: { revokedAt: true, userId: true, user: { select: { role: true, suspendedAt: true } } },
   });
-  if (!row || row.revokedAt !== null) {
+  // A suspended user's sessions are revoked with the suspension; this also covers one begun in a race.
+  if (!row || row.revokedAt !== null || row.user.suspendedAt !== null) {
     memory.delete(sessionId);
     return undefined;
   }

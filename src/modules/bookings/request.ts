@@ -23,6 +23,7 @@ import {
 } from "../payments/authorization.ts";
 import {
   type ListingQuote,
+  listingSuspended,
   quoteAvailableStay,
   type StayRequest,
   stayIssues,
@@ -52,8 +53,12 @@ export async function requestBooking(
   );
 }
 
-/** Every way the request breaks the listing's rules or ours, all at once. */
+/**
+ * Every way the request breaks the listing's rules or ours, all at once. A suspended listing is
+ * INVALID_STATE instead (to whoever can still see it: the public gets NOT_FOUND before this).
+ */
 function requestIssues(app: App, listing: Listing, input: RequestBookingInput): FieldError[] {
+  if (listing.status === "SUSPENDED") throw listingSuspended();
   const today = listingToday(app.clock, listing);
   const issues = stayIssues(listing, input, today);
   const horizon = addDays(today, app.config.bookings.horizonDays);

@@ -13,6 +13,7 @@ import { formatMoney } from "../pricing/money.ts";
 import { divideRoundHalfUp } from "../pricing/quote.ts";
 import { paymentFailed, providerUnavailable } from "./authorization.ts";
 import { captureLines, type PaymentParts, payoutLines, postJournal, refundLines } from "./ledger.ts";
+import { capBreakdown, paidComponents, remainingComponents, splitRefund } from "./refund-split.ts";
 import { PaymentDeclinedError, ProviderUnavailableError, providerKeys, releaseHold } from "./provider.ts";
 
 export const SETTLE_TASK = "payments_settle";
@@ -36,7 +37,8 @@ const refundParts = (breakdown: RefundBreakdown): PaymentParts => ({
   taxes: BigInt(breakdown.taxes),
 });
 
-async function lockedPayment(tx: Tx, bookingId: string): Promise<Payment | null> {
+/** The booking's payment row, locked for the rest of the transaction. */
+export async function lockedPayment(tx: Tx, bookingId: string): Promise<Payment | null> {
   await tx.$queryRaw`SELECT id FROM payments WHERE booking_id = ${bookingId}::uuid FOR UPDATE`;
   return tx.payment.findUnique({ where: { bookingId } });
 }
@@ -84,7 +86,9 @@ export async function capturePayment(tx: Tx, app: App, bookingId: string, snapsh
 
 /**
  * Inside a cancelling transaction: decides the refund (PENDING until the provider confirms)
- * and shrinks the host's scheduled payout to what they keep. Returns the refund, if any.
+ * and shrinks the host's scheduled payout to what they keep. Returns the refund, if any. Refunds
+ * decided before (an admin's, one made at the provider) are taken out first, component by
+ * component, so the policy's refund never returns what was already returned.
  */
 export async function scheduleRefund(
   tx: Tx,
@@ -95,14 +99,41 @@ export async function scheduleRefund(
 ): Promise<Refund | null> {
   const payment = await lockedPayment(tx, bookingId);
   if (payment?.status !== "CAPTURED" && payment?.status !== "PARTIALLY_REFUNDED") return null;
-  const refundable = payment.captured - payment.refunded;
-  const amount = BigInt(breakdown.total) < refundable ? BigInt(breakdown.total) : refundable;
+  const { refundable, remaining } = await refundableOf(tx, payment, snapshot);
+  const capped = capBreakdown(breakdown, remaining);
+  const amount = BigInt(capped.total) < refundable ? BigInt(capped.total) : refundable;
   if (amount <= 0n) return null;
+  const decided = amount === BigInt(capped.total) ? capped : splitRefund(capped, Number(amount));
   const refund = await tx.refund.create({
-    data: { paymentId: payment.id, amount, reason, breakdown: { ...breakdown } },
+    data: { paymentId: payment.id, amount, reason, breakdown: { ...decided } },
   });
   await shrinkScheduledPayout(tx, bookingId, snapshot, payment.id);
   return refund;
+}
+
+/**
+ * What is left to refund of a payment: in money (captured less every refund decided or paid) and
+ * by component (what the guest paid less what those refunds returned of each), the smaller of
+ * the two when refunds made at the provider rounded differently.
+ */
+export async function refundableOf(
+  tx: Tx,
+  payment: Pick<Payment, "id" | "captured">,
+  snapshot: BookingSnapshot,
+): Promise<{ refundable: bigint; decided: bigint; remaining: RefundBreakdown }> {
+  const refunds = await tx.refund.findMany({
+    where: { paymentId: payment.id },
+    select: { amount: true, breakdown: true },
+  });
+  const decided = refunds.reduce((sum, refund) => sum + refund.amount, 0n);
+  const remaining = remainingComponents(
+    paidComponents(snapshot),
+    refunds.map((refund) => refund.breakdown as unknown as Partial<RefundBreakdown>),
+  );
+  const byMoney = payment.captured - decided;
+  const byParts = BigInt(remaining.total);
+  const refundable = byMoney < byParts ? byMoney : byParts;
+  return { refundable: refundable > 0n ? refundable : 0n, decided, remaining };
 }
 
 /** The host's share and fee once `refunded` is returned to the guest. */

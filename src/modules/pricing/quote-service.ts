@@ -5,7 +5,7 @@ import type { App } from "../../app.ts";
 import type { MaybeActor } from "../../core/actor.ts";
 import type { Listing } from "../../generated/prisma/client.ts";
 import { nightsBetween } from "../../core/calendar-date.ts";
-import { badInput, type FieldError } from "../../core/errors.ts";
+import { badInput, type FieldError, invalidState } from "../../core/errors.ts";
 import { customPricesFor, datesUnavailable, hasHeldNight, listingToday } from "../listings/calendar.ts";
 import { viewableListing } from "../listings/access.ts";
 import { MAX_MONEY_AMOUNT } from "./money.ts";
@@ -86,12 +86,16 @@ function priceStay(
   }
 }
 
-/** The `quote` query: any listing the caller can see. */
+/** A suspended listing takes no bookings, so it prices none (only its host and admins see it). */
+export const listingSuspended = () => invalidState("The listing is suspended and takes no new bookings");
+
+/** The `quote` query: any listing the caller can see, unless it is suspended. */
 export async function quoteForListing(
   actor: MaybeActor,
   input: StayRequest & { listingId: string },
   app: App,
 ): Promise<ListingQuote> {
   const listing = await viewableListing(actor, input.listingId, app);
+  if (listing.status === "SUSPENDED") throw listingSuspended();
   return quoteAvailableStay(app.db, listing, input, app);
 }

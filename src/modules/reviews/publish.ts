@@ -31,7 +31,7 @@ export async function schedulePublication(effects: Effects, bookingId: string, a
  * rather than incremented, so a publication counted twice cannot drift; the caller holds the
  * listing's lock, so concurrent publications for one listing take turns and each sees the other.
  */
-async function recomputeListingRating(tx: Tx, listingId: string): Promise<void> {
+export async function recomputeListingRating(tx: Tx, listingId: string): Promise<void> {
   await tx.$executeRaw`
     UPDATE listings l
     SET rating_average = s.average, rating_count = s.count
@@ -39,6 +39,7 @@ async function recomputeListingRating(tx: Tx, listingId: string): Promise<void> 
       SELECT avg(rating)::float8 AS average, count(*)::int AS count
       FROM reviews
       WHERE listing_id = ${listingId}::uuid AND direction = 'GUEST_TO_HOST' AND published_at IS NOT NULL
+        AND hidden_at IS NULL
     ) s
     WHERE l.id = ${listingId}::uuid`;
 }
@@ -70,7 +71,10 @@ export async function publishBookingReviews(
   });
   // A new rating moves the listing in relevance order and shows on its pages.
   if (guestReview) invalidateListingAfterCommit(effects, app, listing);
-  for (const review of hidden) await notifyReviewed(tx, effects, app, review, listing.title);
+  // A review an admin hid before publication is published hidden: nobody is told of it.
+  for (const review of hidden) {
+    if (!review.hiddenAt) await notifyReviewed(tx, effects, app, review, listing.title);
+  }
   return hidden.map((review) => ({ ...review, publishedAt }));
 }
 

@@ -118,10 +118,14 @@ export async function respondToReview(
     const answersOwnListing = review.direction === "GUEST_TO_HOST" && review.listing.hostId === actor.userId;
     if (!answersOwnListing) {
       // Others who may see it are told no; to anyone else an unpublished review does not exist.
-      const visible = review.publishedAt !== null || review.authorId === actor.userId || isAdmin(actor);
+      const visible =
+        (review.publishedAt !== null && review.hiddenAt === null) ||
+        review.authorId === actor.userId ||
+        isAdmin(actor);
       throw visible ? forbidden("Only the listing's host answers its guest reviews") : notFound("Review");
     }
     if (!review.publishedAt) throw invalidState("The review is not published yet");
+    if (review.hiddenAt) throw invalidState("The review was hidden by Roost");
     // Conditional, so two answers racing leave exactly one.
     const answered = await tx.review.updateMany({
       where: { id: review.id, response: null },
