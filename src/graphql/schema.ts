@@ -15,6 +15,7 @@ import "../modules/messaging/schema.ts";
 import "../modules/messaging/mutation-schema.ts";
 import "../modules/wishlists/schema.ts";
 import "../modules/notifications/schema.ts";
+import "../modules/privacy/schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });
