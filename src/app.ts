@@ -91,6 +91,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       "SMTP_URL is not set: e-mail is written to files, nobody receives it",
     );
   }
+  if (config.isProduction && new URL(config.apiUrl).hostname === "localhost") {
+    logger.warn(
+      { apiUrl: config.apiUrl },
+      "API_URL is not set: links to this API (data exports) point at localhost",
+    );
+  }
 
   return {
     config,

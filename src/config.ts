@@ -44,6 +44,16 @@ const envSchema = z.object({
   MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** The web app's address, for links in e-mails. */
   APP_URL: z.url().default("http://localhost:3000"),
+  /** This API's public address, for links to its own routes (data export downloads). */
+  API_URL: z.url().optional(),
+  /** Hours a data export's download link works. */
+  DATA_EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(24),
+  /** Data exports one user may request per 24 hours. */
+  DATA_EXPORTS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(3),
   HOST_FEE_PERCENT: z.coerce.number().min(0).max(50).default(3),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(365),
   /** Hours a request-to-book waits for the host before it expires. */
@@ -113,6 +123,14 @@ export interface Config {
   };
   /** The web app's address, for links in e-mails (no trailing slash). */
   appUrl: string;
+  /** This API's public address (no trailing slash), for links to its own routes. */
+  apiUrl: string;
+  privacy: {
+    /** How long a data export's download link works. */
+    exportTtlMs: number;
+    /** Data exports one user may request per 24 hours. */
+    exportsPerDay: number;
+  };
   mail: {
     /** Set: SMTP; unset: .eml files in outboxDir. */
     smtpUrl: string | undefined;
@@ -207,6 +225,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       hostFeeBps: Math.round(env.HOST_FEE_PERCENT * 100),
     },
     appUrl: env.APP_URL.replace(/\/+$/, ""),
+    apiUrl: (env.API_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    privacy: {
+      exportTtlMs: Math.round(env.DATA_EXPORT_TTL_HOURS * 3_600_000),
+      exportsPerDay: env.DATA_EXPORTS_PER_DAY,
+    },
     mail: {
       smtpUrl: env.SMTP_URL,
       // Production images write nothing under the app's folder (it belongs to root): there the

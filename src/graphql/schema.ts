@@ -18,6 +18,7 @@ import "../modules/notifications/schema.ts";
 import "../modules/moderation/schema.ts";
 import "../modules/moderation/report-schema.ts";
 import "../modules/moderation/audit-schema.ts";
+import "../modules/privacy/schema.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,6 +5,7 @@ import type { App } from "../app.ts";
 import { bookingTasks } from "./bookings/jobs.ts";
 import { notificationTasks } from "./notifications/jobs.ts";
 import { paymentTasks } from "./payments/jobs.ts";
+import { privacyCronItems, privacyTasks } from "./privacy/jobs.ts";
 import { reviewTasks } from "./reviews/jobs.ts";
 
 export const moduleTasks = (app: App): TaskList => ({
@@ -12,8 +13,9 @@ export const moduleTasks = (app: App): TaskList => ({
   ...bookingTasks(app),
   ...paymentTasks(app),
   ...reviewTasks(app),
+  ...privacyTasks(app),
   ...idempotencyTasks(app),
 });
 
 /** Recurring jobs, for the same worker. */
-export const moduleCrontab: CronItem[] = [...idempotencyCronItems];
+export const moduleCrontab: CronItem[] = [...idempotencyCronItems, ...privacyCronItems];

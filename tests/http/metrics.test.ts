@@ -30,6 +30,7 @@ describe("route labels", () => {
       ["/api/listings/abc", "/api"],
       ["/webhooks/stripe", "/webhooks"],
       ["/ical/token123.ics", "/ical"],
+      ["/exports/a-secret-download-token", "/exports"],
       ["/apikeys", "other"],
       ["/graphql/extra", "other"],
       ["/probe-1", "other"],

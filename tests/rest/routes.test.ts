@@ -184,6 +184,61 @@ const cases: Record<string, () => Promise<void>> = {
     expect(login.status).toBe(200);
   },
 
+  async "POST /api/me/export"() {
+    const user = await factories(t).user().create();
+    const ok = await api
+      .as(user.accessToken)
+      .post<{ export: { id: string; status: string } }>("/api/me/export");
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.export.status).toBe("PENDING");
+    // One in flight (no worker runs in this file, so it stays PENDING).
+    const again = await api.as(user.accessToken).post("/api/me/export");
+    expectRestError(again, 429, "RATE_LIMITED");
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+    expectRestError(await api.post("/api/me/export"), 401, "UNAUTHENTICATED");
+  },
+
+  async "GET /api/me/exports/{id}"() {
+    const user = await factories(t).user().create();
+    const made = await api.as(user.accessToken).post<{ export: { id: string } }>("/api/me/export");
+    const path = `/api/me/exports/${made.json.export.id}`;
+    const ok = await api.as(user.accessToken).get<{ id: string; status: string; requestedAt: string }>(path);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json).toMatchObject({
+      id: made.json.export.id,
+      status: "PENDING",
+      requestedAt: expect.any(String),
+    });
+    expectRestError(await as(stranger).get(path), 404, "NOT_FOUND");
+  },
+
+  async "POST /api/me/delete"() {
+    const user = await factories(t).user().create();
+    const client = api.as(user.accessToken);
+    const wrong = await client.post("/api/me/delete", { body: { password: "not my password" } });
+    expectRestError(wrong, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(wrong)).toEqual(["password"]);
+    // A guest with a stay to come cannot go yet.
+    const booked = await stayFixture(t, { instantBook: false });
+    const { idempotencyKey, ...body } = bookingInput(booked, nextDates());
+    const request = await as(booked.guest).post("/api/bookings", {
+      body,
+      headers: { "idempotency-key": idempotencyKey ?? randomUUID() },
+    });
+    expect(request.status, request.text).toBe(200);
+    expectRestError(
+      await as(booked.guest).post("/api/me/delete", { body: { password: booked.guest.password } }),
+      409,
+      "INVALID_STATE",
+    );
+    const ok = await client.post<{ user: { isDeleted: boolean } }>("/api/me/delete", {
+      body: { password: user.password },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.user.isDeleted).toBe(true);
+    expectRestError(await client.get("/api/me"), 401, "UNAUTHENTICATED");
+  },
+
   async "GET /api/amenities"() {
     const ok = await api.get<Array<{ code: string }>>("/api/amenities");
     expect(ok.status).toBe(200);

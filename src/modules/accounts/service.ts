@@ -31,6 +31,9 @@ const loginRules = (config: App["config"]) => {
   } satisfies Record<string, RateLimitRule>;
 };
 
+/** The failed-password limit of an account, which every password check counts against. */
+export const accountPasswordRule = (config: App["config"]): RateLimitRule => loginRules(config).account;
+
 export async function signUp(
   input: { email: string; password: string; firstName: string; lastName: string },
   origin: RequestOrigin,

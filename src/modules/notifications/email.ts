@@ -25,13 +25,16 @@ export const emailTemplates = {
       ],
     }),
   /** The e-mail twin of an in-app notification (notifications/service.ts). */
-  notice: (data: { firstName: string; title: string; body: string; link: string }, ctx: EmailContext) =>
+  notice: (
+    data: { firstName: string; title: string; body: string; link: string; linkLabel?: string },
+    ctx: EmailContext,
+  ) =>
     renderLayout({
       subject: data.title,
       firstName: data.firstName,
       paragraphs: [data.body],
       links: [
-        { label: "Open in Roost", href: data.link },
+        { label: data.linkLabel ?? "Open in Roost", href: data.link },
         { label: "All your notifications", href: `${ctx.appUrl}/notifications` },
       ],
     }),
@@ -46,8 +49,22 @@ export type SendEmailPayload = {
     template: K;
     to: string;
     data: Parameters<(typeof emailTemplates)[K]>[0];
+    /** The in-app notification it twins: its text and recipient are read again at send time. */
+    notificationId?: string;
+    /** Its links are credentials (a one-time download): the stored copy leaves them out. */
+    redactLinks?: boolean;
   };
 }[EmailTemplate];
+
+/** What a stored copy shows instead of a link that is a credential. */
+export const WITHHELD_LINK = "(link withheld from this copy)";
+
+/** The payload with every link replaced by WITHHELD_LINK, for the stored copy. */
+export function withoutLinks(payload: SendEmailPayload): SendEmailPayload {
+  return payload.template === "notice"
+    ? { ...payload, data: { ...payload.data, link: WITHHELD_LINK } }
+    : payload;
+}
 
 /** The subject, text and HTML of a queued e-mail. Subjects are one line, whatever the data held. */
 export function renderEmail(payload: SendEmailPayload, ctx: EmailContext): RenderedEmail {

@@ -21,19 +21,26 @@ export interface Notice {
   data: Record<string, string>;
   /** Where the e-mail points. */
   link: string;
+  /** The e-mail's button ("Open in Roost" unless given). */
+  linkLabel?: string;
+  /** The link is a credential (a one-time download): only the e-mail itself carries it. */
+  linkIsSecret?: boolean;
   /** Unique per notice: the same key never notifies twice. */
   dedupeKey: string;
 }
 
 /**
  * Creates the notification, queues its e-mail and raises notificationAdded for its owner (after
- * commit, through the outbox); false when this key was already notified.
+ * commit, through the outbox); false when this key was already notified, or the owner has deleted
+ * their account (the KEY SHARE lock waits for a deletion in progress, then sees it).
  */
 export async function notify(tx: Tx, effects: Pick<Effects, "outbox">, notice: Notice): Promise<boolean> {
   const inserted = await tx.$queryRaw<Array<{ id: string }>>`
     INSERT INTO notifications (user_id, type, title, body, data, dedupe_key)
-    VALUES (${notice.userId}::uuid, ${notice.type}, ${notice.title}, ${notice.body},
-            ${JSON.stringify(notice.data)}::jsonb, ${notice.dedupeKey})
+    SELECT id, ${notice.type}, ${notice.title}, ${notice.body},
+           ${JSON.stringify(notice.data)}::jsonb, ${notice.dedupeKey}
+    FROM users WHERE id = ${notice.userId}::uuid AND deleted_at IS NULL
+    FOR KEY SHARE
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id::text`;
   const notificationId = inserted[0]?.id;
@@ -46,7 +53,15 @@ export async function notify(tx: Tx, effects: Pick<Effects, "outbox">, notice: N
     emailId: randomUUID(),
     template: "notice",
     to: user.email,
-    data: { firstName: user.firstName, title: notice.title, body: notice.body, link: notice.link },
+    notificationId,
+    ...(notice.linkIsSecret && { redactLinks: true }),
+    data: {
+      firstName: user.firstName,
+      title: notice.title,
+      body: notice.body,
+      link: notice.link,
+      ...(notice.linkLabel && { linkLabel: notice.linkLabel }),
+    },
   };
   await addJob(tx, "send_email", email, { maxAttempts: 10 });
   effects.outbox({ topic: "notificationAdded", id: notice.userId, payload: { notificationId } });

@@ -10,6 +10,7 @@ import { SignUpDocument } from "../../../schema/generated/graphql.ts";
 import { addJob } from "../../../src/infra/jobs.ts";
 import type { SendEmailPayload } from "../../../src/modules/notifications/email.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
+import { factories } from "../../helpers/factories.ts";
 import { jobsCompleted, queuedJobs } from "../../helpers/jobs.ts";
 import { parseMail } from "../../helpers/mime.ts";
 
@@ -114,5 +115,33 @@ describe("send_email job", () => {
     await done;
     expect(await t.app.db.emailOutbox.count({ where: { toAddress: after } })).toBe(1);
     expect(await t.app.db.emailOutbox.count({ where: { toAddress: to } })).toBe(0);
+  });
+  it("writes a notice from its notification as it is now, and not at all once it is gone", async () => {
+    const user = await factories(t).user().create();
+    const notification = await t.app.db.notification.create({
+      data: { userId: user.id, type: "test.notice", title: "As queued", body: "Queued text.", data: {} },
+    });
+    const notice = (notificationId: string): SendEmailPayload => ({
+      emailId: randomUUID(),
+      template: "notice",
+      to: "stale-address@example.test",
+      notificationId,
+      data: { firstName: "Stale", title: "As queued", body: "Queued text.", link: "https://roost.example/x" },
+    });
+    // Rewritten after it was queued (as an account deletion erases a name): the e-mail says it as now.
+    await t.app.db.notification.update({ where: { id: notification.id }, data: { body: "Erased text." } });
+    const changed = notice(notification.id);
+    const gone = notice(randomUUID());
+    const done = jobsCompleted(runner, 2, (job) =>
+      [changed.emailId, gone.emailId].includes((job.payload as SendEmailPayload).emailId),
+    );
+    await addJob(t.app.db, "send_email", changed);
+    await addJob(t.app.db, "send_email", gone);
+    await done;
+    const sent = await t.app.db.emailOutbox.findUniqueOrThrow({ where: { id: changed.emailId } });
+    expect(sent).toMatchObject({ toAddress: user.email, notificationId: notification.id });
+    expect(sent.body).toMatch(/^Hi Test,\n\nErased text\./);
+    expect(await t.app.db.emailOutbox.count({ where: { id: gone.emailId } })).toBe(0);
+    expect(await filesOf(gone.emailId)).toEqual([]);
   });
 });
