@@ -8,6 +8,7 @@ import {
   AddToWishlistDocument,
   CancelBookingDocument,
   CreateWishlistDocument,
+  ReportListingDocument,
   RespondToReviewDocument,
   SetAvailabilityDocument,
   UpdateProfileDocument,
@@ -48,6 +49,7 @@ export interface PersonWithData {
     cancelReason: string;
     response: string;
     wishlistName: string;
+    reportReason: string;
   };
   /** Texts that stay after a deletion: reviews they wrote, and what others wrote. */
   kept: {
@@ -88,6 +90,7 @@ export async function personWithData(
     cancelReason: marker("cancel-reason"),
     response: marker("review-response"),
     wishlistName: marker("wishlist"),
+    reportReason: marker("report-reason"),
   };
   const kept = {
     reviewOfListing: marker("review-of-listing"),
@@ -161,6 +164,9 @@ export async function personWithData(
   );
   await reviewOk(guest, guestReviewInput(unanswered, 2, { comment: kept.hiddenReview }));
 
+  await user.client.ok(ReportListingDocument, {
+    input: { listingId: listingGid(hostListing), reason: theirs.reportReason },
+  });
   const list = await user.client.ok(CreateWishlistDocument, { input: { name: theirs.wishlistName } });
   await user.client.ok(AddToWishlistDocument, {
     input: { wishlistId: list.createWishlist.wishlist.id, listingId: listingGid(hostListing) },

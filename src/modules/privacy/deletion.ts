@@ -166,6 +166,8 @@ async function eraseAccount(tx: Tx, user: User): Promise<Record<string, number>>
     where: { subjectId: userId, response: { not: null } },
     data: { response: null, respondedAt: null },
   });
+  // Reports they made stay in the moderation queue (what was reported, and when), without their words.
+  await tx.report.updateMany({ where: { reporterId: userId }, data: { reason: "[reason erased]" } });
   await tx.wishlist.deleteMany({ where: { userId } });
   await tx.notification.deleteMany({ where: { userId } });
   await tx.dataExport.deleteMany({ where: { userId } });

@@ -28,6 +28,7 @@ export const ARCHIVE_SECTIONS = [
   "conversations",
   "wishlists",
   "notifications",
+  "reportsMade",
   "activity",
 ] as const;
 
@@ -53,13 +54,14 @@ export async function buildArchive(
     guestBookingsOf(tx, userId),
     hostBookingsOf(tx, userId),
   ]);
-  const [reviewsWritten, reviewsReceived, conversations, wishlists, notifications, activity] =
+  const [reviewsWritten, reviewsReceived, conversations, wishlists, notifications, reportsMade, activity] =
     await Promise.all([
       reviewsOf(tx, { authorId: userId }),
       reviewsOf(tx, { subjectId: userId, publishedAt: { not: null } }),
       conversationsOf(tx, userId),
       wishlistsOf(tx, userId),
       notificationsOf(tx, userId),
+      reportsOf(tx, userId),
       activityOf(tx, userId),
     ]);
   return {
@@ -78,6 +80,7 @@ export async function buildArchive(
     conversations,
     wishlists,
     notifications,
+    reportsMade,
     activity,
   };
 }
@@ -339,6 +342,20 @@ async function wishlistsOf(tx: Tx, userId: string): Promise<Json> {
       title: item.listing.title,
       savedAt: instant(item.createdAt),
     })),
+  }));
+}
+
+/** Reports the user made (moderation): what, why, and how the report stands; not who resolved it. */
+async function reportsOf(tx: Tx, userId: string): Promise<Json> {
+  const reports = await tx.report.findMany({ where: { reporterId: userId }, orderBy: { createdAt: "asc" } });
+  return reports.map((report) => ({
+    id: report.id,
+    targetType: report.targetType,
+    targetId: report.listingId ?? report.reviewId ?? report.reportedUserId,
+    reason: report.reason,
+    status: report.status,
+    createdAt: instant(report.createdAt),
+    resolvedAt: instant(report.resolvedAt),
   }));
 }
 

@@ -255,6 +255,14 @@ describe("exportMyData", () => {
       expect(section("notifications").map((n) => n.type)).toEqual(
         expect.arrayContaining(["booking.confirmed", "booking.cancelled", "review.published"]),
       );
+      expect(section("reportsMade")).toEqual([
+        expect.objectContaining({
+          targetType: "LISTING",
+          targetId: person.hostListing.id,
+          reason: theirs.reportReason,
+          status: "OPEN",
+        }),
+      ]);
       expect(section("activity").map((entry) => entry.action)).toContain("privacy.export_requested");
     });
   });
