@@ -83,7 +83,7 @@ export const BENCH_GUESTS = 50;
 type Persisted = { __meta__?: { hash?: string } };
 
 /** A persisted-operation request, exactly as a production client sends one. */
-function persisted<TData, TVariables>(
+export function persisted<TData, TVariables>(
   document: TypedDocumentNode<TData, TVariables>,
   variables: TVariables,
   token?: string,
@@ -106,7 +106,7 @@ function persisted<TData, TVariables>(
  * A GraphQL answer is an error unless it is a 200 without `errors`; codes in `refusals` are
  * business answers (dates taken), counted apart. `mustInclude` guards against empty successes.
  */
-function graphqlOutcome(options: { refusals?: string[]; mustInclude?: string } = {}) {
+export function graphqlOutcome(options: { refusals?: string[]; mustInclude?: string } = {}) {
   return (status: number, body: string): Outcome => {
     if (body.includes('"errors"')) {
       const code = firstErrorCode(body);
