@@ -62,7 +62,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (shape.errorCode === "P1001" || shape.code === "P1001" || shape.code === "P2024") return true;
     if (
       typeof shape.message === "string" &&
-      /timeout exceeded when trying to connect|Connection terminated/i.test(shape.message)
+      // The last: pg's answer on a client whose connection broke, e.g. inside a transaction
+      // when the server went away between two of its statements.
+      /timeout exceeded when trying to connect|Connection terminated|has encountered a connection error and is not queryable/i.test(
+        shape.message,
+      )
     ) {
       return true;
     }
