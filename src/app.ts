@@ -11,14 +11,18 @@ import { createAppPubSub, type PubSub } from "./infra/pubsub.ts";
 import { createPaymentProvider } from "./modules/payments/providers.ts";
 import type { PaymentProvider } from "./modules/payments/provider.ts";
 import { RateLimiter } from "./infra/rate-limit.ts";
+import { createReadRouter, type ReadRouter } from "./infra/read-routing.ts";
 import { createRedis, type Redis, redisReady } from "./infra/redis.ts";
 
 export interface App {
   config: Config;
   logger: Logger;
   clock: Clock;
+  /** The primary. */
   db: Db;
   database: Database;
+  /** Where reads that may lag go: the replica, or the primary (infra/read-routing.ts). */
+  reads: ReadRouter;
   /** Set when REDIS_URL is; readiness checks it. */
   redis: Redis | undefined;
   kv: KeyValueStore;
@@ -42,6 +46,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = createDatabase({
     url: options.databaseUrl,
+    replicaUrl: config.databaseReplicaUrl,
     max: config.databasePoolMax,
     onError: (error) => logger.error({ err: error }, "idle PostgreSQL client failed"),
   });
@@ -104,6 +109,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     clock,
     db: database.prisma,
     database,
+    reads: createReadRouter({
+      primary: database.prisma,
+      replica: database.replica?.prisma,
+      store: kv,
+      windowMs: config.readYourWritesMs,
+      logger,
+    }),
     redis,
     kv,
     cache: new Cache(kv, metrics, logger, config.cacheTtlSeconds),

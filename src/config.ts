@@ -19,6 +19,13 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Set: search and listing pages read from this streaming replica (README, "Scale-out"). */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /** How far the replica may lag: a user's reads go to the primary this long after their writes. */
+  READ_YOUR_WRITES_SECONDS: z.coerce.number().min(0).max(3_600).default(5),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
@@ -30,6 +37,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default(".data"),
   WORKER_IN_PROCESS: booleanString.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  /** A worker silent this long is presumed dead and its jobs are handed to the others. */
+  WORKER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   SEED_DEMO_DATA: booleanString.optional(),
   SERVICE_FEE_PERCENT: z.coerce.number().min(0).max(50).default(14),
   TAX_PERCENT: z.coerce.number().min(0).max(50).default(0),
@@ -92,6 +101,17 @@ export interface Config {
   /** Unset: an embedded PostgreSQL is started under dataDir. */
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  /**
+   * Set: a read-only replica for the reads that may lag (search, listing pages); unset: every
+   * read goes to the primary (infra/read-routing.ts).
+   */
+  databaseReplicaUrl: string | undefined;
+  /**
+   * The replica lag allowed for: for this long after a signed-in user's mutation their routed
+   * reads use the primary, and an answer read from the replica is not cached when something it
+   * shows changed more recently than this.
+   */
+  readYourWritesMs: number;
   /** Unset: in-memory cache, rate limits and pub/sub (a single process). */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -101,6 +121,8 @@ export interface Config {
   dataDir: string;
   workerInProcess: boolean;
   workerConcurrency: number;
+  /** Workers record a heartbeat; one silent this long has its jobs unlocked (infra/worker-heartbeat.ts). */
+  workerHeartbeatTimeoutMs: number;
   /** Load demo listings when the database holds no users. */
   seedDemoData: boolean;
   auth: {
@@ -202,6 +224,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL,
+    readYourWritesMs: Math.round(env.READ_YOUR_WRITES_SECONDS * 1000),
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(dataDir),
@@ -210,6 +234,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     workerInProcess: env.WORKER_IN_PROCESS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    workerHeartbeatTimeoutMs: Math.round(env.WORKER_HEARTBEAT_TIMEOUT_SECONDS * 1000),
     seedDemoData: env.SEED_DEMO_DATA ?? !isProduction,
     auth: {
       accessTokenTtlSeconds: 15 * 60,

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
         concurrency: config.workerConcurrency,
         tasks: moduleTasks(app),
         crontab: moduleCrontab,
+        heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
       })
     : undefined;
   logger.info(

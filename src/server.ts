@@ -8,6 +8,7 @@ import type { App } from "./app.ts";
 import { type Context, createContext } from "./context.ts";
 import { useNulGuard } from "./graphql/nul-guard.ts";
 import { useRoostPersistedOperations } from "./graphql/persisted-operations.ts";
+import { useReadYourWrites } from "./graphql/read-your-writes.ts";
 import { useResponseCache } from "./graphql/response-cache.ts";
 import { findAppError } from "./core/errors.ts";
 import { maskUnexpectedError } from "./graphql/errors.ts";
@@ -129,6 +130,7 @@ export function createYogaServer(app: App): Yoga {
       useRoostPersistedOperations({ persistedOnly: app.config.persistedOnly }),
       useQueryLimits(app.config.limits),
       useNulGuard(),
+      useReadYourWrites(app),
       useErrorCodes(app.metrics),
       useErrorLogging(),
     ],

@@ -21,8 +21,12 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     tasks: moduleTasks(app),
     crontab: moduleCrontab,
+    heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
   });
-  logger.info({ concurrency: config.workerConcurrency }, "worker running");
+  logger.info(
+    { concurrency: config.workerConcurrency, workerId: runner.workerId, pid: process.pid },
+    "worker running",
+  );
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "worker shutting down");

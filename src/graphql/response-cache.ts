@@ -207,8 +207,10 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
   async function store(state: RequestState, body: string, data: unknown): Promise<boolean> {
     const tags = answerTags(state.operation, state.variables, data);
     const versions = await app.cache.versions(tags);
-    // A write that landed while this answer was computed may not be in it: leave it uncached.
-    if (versions.some((version) => versionWrittenAt(version) >= state.startedAt - CLOCK_SKEW_MS)) {
+    // A write that landed while this answer was computed may not be in it: leave it uncached. Nor
+    // one that landed within the replica's allowed lag before: the replica may not have had it yet.
+    const notBefore = state.startedAt - CLOCK_SKEW_MS - app.reads.maxLagMs;
+    if (versions.some((version) => versionWrittenAt(version) >= notBefore)) {
       metrics.responseCache.inc({ result: "skip" });
       return false;
     }

@@ -18,13 +18,20 @@ export class Cache {
   /**
    * Returns the cached value for key under the given namespaces' current versions, or
    * loads, stores and returns it. Values go through JSON; Dates (and only Dates) come back as Dates.
+   * `lagMs`: the loader reads a replica that may be this far behind (read-routing.ts); what it
+   * loads is not stored when a namespace changed more recently, as it may predate that change.
    */
-  async getOrLoad<T>(namespaces: readonly string[], key: string, load: () => Promise<T>): Promise<T> {
+  async getOrLoad<T>(
+    namespaces: readonly string[],
+    key: string,
+    load: () => Promise<T>,
+    { lagMs = 0 }: { lagMs?: number } = {},
+  ): Promise<T> {
     let fullKey: string | undefined;
+    let versions: Array<string | null>;
+    const loadedAt = Date.now();
     try {
-      const versions = await Promise.all(
-        namespaces.map((namespace) => this.store.get(versionKey(namespace))),
-      );
+      versions = await Promise.all(namespaces.map((namespace) => this.store.get(versionKey(namespace))));
       fullKey = `cache:${namespaces.map((namespace, i) => `${namespace}@${versions[i] ?? "0"}`).join("|")}:${key}`;
       const hit = await this.store.get(fullKey);
       if (hit !== null) {
@@ -38,7 +45,11 @@ export class Cache {
       return load();
     }
     const value = await load();
-    await this.store.set(fullKey, encode(value), this.ttlSeconds).catch(() => undefined);
+    const changedWithinLag =
+      lagMs > 0 && versions.some((version) => versionWrittenAt(version ?? "0") >= loadedAt - lagMs);
+    if (!changedWithinLag) {
+      await this.store.set(fullKey, encode(value), this.ttlSeconds).catch(() => undefined);
+    }
     return value;
   }
 

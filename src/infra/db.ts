@@ -1,5 +1,6 @@
 // PostgreSQL access: one pg pool per process, shared by Prisma (through the adapter)
-// and the raw SQL that Prisma cannot express.
+// and the raw SQL that Prisma cannot express; and, with DATABASE_REPLICA_URL, a second pool and
+// client on the read replica, for the reads read-routing.ts sends there.
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
@@ -8,8 +9,11 @@ export type Db = PrismaClient;
 export type { Prisma } from "../generated/prisma/client.ts";
 
 export interface Database {
+  /** The primary: every write, and every read not routed to the replica. */
   prisma: PrismaClient;
   pool: pg.Pool;
+  /** The read replica's client and pool, when one is configured. */
+  replica: { prisma: PrismaClient; pool: pg.Pool } | undefined;
   /** Pool counts for /metrics. */
   stats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -17,6 +21,9 @@ export interface Database {
 
 export interface DatabaseOptions {
   url: string;
+  /** A read replica (streaming standby) of the same database. */
+  replicaUrl?: string;
+  /** Connections per pool (the replica has its own). */
   max: number;
   onError?: (error: Error) => void;
 }
@@ -36,27 +43,32 @@ export function connectionSettings(url: string): { connectionString: string; opt
   return { connectionString: parsed.toString(), options: `${own} -c jit=off` };
 }
 
-export function createDatabase({ url, max, onError }: DatabaseOptions): Database {
-  // node-postgres waits forever for a connection by default; fail instead.
-  const pool = new pg.Pool({
-    ...connectionSettings(url),
-    max,
-    connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-    application_name: "roost",
-  });
-  pool.on("error", (error) => onError?.(error));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+export function createDatabase({ url, replicaUrl, max, onError }: DatabaseOptions): Database {
+  const connect = (connectionUrl: string, role: string) => {
+    // node-postgres waits forever for a connection by default; fail instead.
+    const pool = new pg.Pool({
+      ...connectionSettings(connectionUrl),
+      max,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: role,
+    });
+    pool.on("error", (error) => onError?.(error));
+    return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+  };
+  const { pool, prisma } = connect(url, "roost");
+  const replica = replicaUrl ? connect(replicaUrl, "roost-replica-reads") : undefined;
   let closed = false;
   return {
     prisma,
     pool,
+    replica,
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       if (closed) return;
       closed = true;
-      await prisma.$disconnect();
-      await pool.end();
+      for (const client of [prisma, replica?.prisma]) await client?.$disconnect();
+      for (const each of [pool, replica?.pool]) await each?.end();
     },
   };
 }

@@ -86,6 +86,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         pollInterval: 200,
         tasks: moduleTasks(app),
         crontab: moduleCrontab,
+        heartbeatTimeoutMs: app.config.workerHeartbeatTimeoutMs,
       });
       runners.push(runner);
       return runner;

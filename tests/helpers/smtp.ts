@@ -1,5 +1,6 @@
-// A real SMTP server inside a test (smtp-server from npm): what arrived, with the envelope, and
-// a switch to refuse messages the way a busy or broken server does (4xx or 5xx after DATA).
+// A real SMTP server inside a test (smtp-server from npm): what arrived, with the envelope, a
+// switch to refuse messages the way a busy or broken server does (4xx or 5xx after DATA), and one
+// to leave a message unanswered (a sender stuck mid-send, e.g. to be killed there).
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { trackOpen } from "./leak-check.ts";
@@ -19,6 +20,12 @@ export interface TestSmtpServer {
   refuseWith: { code: number; message: string } | undefined;
   /** Messages refused so far. */
   refusals: number;
+  /**
+   * While set, a message it matches is never answered after DATA: it is not accepted, its sender
+   * waits (until its own timeout, or until it dies), and it is kept in `stalled`, not `received`.
+   */
+  stallWhen: ((mail: ReceivedMail) => boolean) | undefined;
+  stalled: ReceivedMail[];
   close(): Promise<void>;
 }
 
@@ -28,6 +35,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     received: [],
     refuseWith: undefined,
     refusals: 0,
+    stallWhen: undefined,
+    stalled: [],
     close: async () => undefined,
   };
   const server = new SMTPServer({
@@ -46,13 +55,18 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
         }
         const from = session.envelope.mailFrom;
-        state.received.push({
+        const mail: ReceivedMail = {
           envelope: {
             from: from ? from.address : undefined,
             to: session.envelope.rcptTo.map((to) => to.address),
           },
           raw: Buffer.concat(chunks).toString("utf8"),
-        });
+        };
+        if (state.stallWhen?.(mail)) {
+          state.stalled.push(mail);
+          return;
+        }
+        state.received.push(mail);
         callback();
       });
     },

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../src/config.ts";
+import { parseTrustProxy } from "../../src/http/client-ip.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string): string => readFileSync(`${root}${path}`, "utf8");
@@ -207,9 +208,17 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   ports?: Array<string | number>;
+  profiles?: string[];
 }
-const compose = parse(read("docker-compose.yml")) as { services: Record<string, ComposeService> };
+// Merge keys (`<<: *anchor`) as Docker Compose reads them (YAML 1.1; yaml's 1.2 default ignores them).
+const compose = parse(read("docker-compose.yml"), { merge: true }) as {
+  services: Record<string, ComposeService>;
+  configs?: Record<string, { content?: string }>;
+};
 const service = (name: string): ComposeService => compose.services[name] as ComposeService;
+/** The services running Roost (API or worker), in every profile. */
+const roostServices = Object.keys(compose.services).filter((name) => /^(api|worker)(-\d+)?$/.test(name));
+const inScaleProfile = (name: string) => service(name).profiles?.includes("scale") === true;
 
 const environmentOf = (entry: ComposeService): Record<string, string> => {
   const given = entry.environment ?? {};
@@ -253,8 +262,11 @@ describe("docker-compose.yml", () => {
     );
   });
 
-  it("passes api and worker only variables that src/config.ts reads, and a valid production config", () => {
-    for (const name of ["api", "worker"]) {
+  it("passes every API and worker service only variables that src/config.ts reads, and a valid production config", () => {
+    expect(roostServices).toEqual(
+      expect.arrayContaining(["api", "worker", "api-1", "api-2", "worker-1", "worker-2"]),
+    );
+    for (const name of roostServices) {
       const environment = environmentOf(service(name));
       for (const variable of Object.keys(environment))
         expect(configNames, `${name}: ${variable}`).toContain(variable);
@@ -281,10 +293,10 @@ describe("docker-compose.yml", () => {
     expect(new URL(environment.REDIS_URL ?? "").hostname).toBe("redis");
   });
 
-  it("starts api and worker once postgres and redis are healthy", () => {
+  it("starts every API and worker service once postgres and redis are healthy", () => {
     for (const dependency of ["postgres", "redis"]) {
       expect(service(dependency).healthcheck?.test, `${dependency} healthcheck`).toBeDefined();
-      for (const name of ["api", "worker"]) {
+      for (const name of roostServices) {
         const dependsOn = service(name).depends_on;
         expect(Array.isArray(dependsOn) ? undefined : dependsOn?.[dependency]?.condition).toBe(
           "service_healthy",
@@ -297,6 +309,55 @@ describe("docker-compose.yml", () => {
     expect(service("api").ports?.map(String)).toContain("4000:4000");
     expect(JSON.stringify(service("api").healthcheck?.test)).toMatch(/\/(healthz|readyz)/);
     expect(service("worker").healthcheck?.disable).toBe(true);
+  });
+
+  describe('profile "scale"', () => {
+    const apis = roostServices.filter((name) => name.startsWith("api-"));
+    const workers = roostServices.filter((name) => name.startsWith("worker-"));
+    const environment = (name: string) => environmentOf(service(name));
+
+    it("adds two API-only services and two workers, leaving the default deployment as it was", () => {
+      expect(apis).toEqual(["api-1", "api-2"]);
+      expect(workers).toEqual(["worker-1", "worker-2"]);
+      for (const name of [...apis, ...workers, "lb"]) expect(inScaleProfile(name), name).toBe(true);
+      for (const name of ["api", "worker", "postgres", "redis"])
+        expect(service(name).profiles, name).toBeUndefined();
+    });
+
+    it("runs them on the same database and Redis, API services serving, worker services running jobs", () => {
+      for (const name of [...apis, ...workers]) {
+        expect(environment(name).DATABASE_URL, name).toBe(environment("api").DATABASE_URL);
+        expect(environment(name).REDIS_URL, name).toBe(environment("api").REDIS_URL);
+        expect(environment(name).REDIS_KEY_PREFIX, name).toBe(environment("api").REDIS_KEY_PREFIX);
+        expect(service(name).image, name).toBe(service("api").image);
+      }
+      for (const name of apis) {
+        expect(service(name).command, name).toBeUndefined();
+        expect(JSON.stringify(service(name).healthcheck?.test), name).toMatch(/\/readyz/);
+        // Reachable only through the load balancer: no port of their own on the host.
+        expect(service(name).ports, name).toBeUndefined();
+        expect(parseTrustProxy(environment(name).TRUST_PROXY ?? ""), name).toEqual({ hops: 1 });
+      }
+      for (const name of workers) {
+        expect(service(name).command, name).toEqual(service("worker").command);
+        expect(service(name).healthcheck?.disable, name).toBe(true);
+      }
+    });
+
+    it("balances over both APIs, passing SSE streams unbuffered, once both are healthy", () => {
+      const lb = service("lb");
+      expect(lb.ports?.length).toBe(1);
+      const mounted = (lb as { configs?: Array<{ source: string }> }).configs?.[0]?.source ?? "";
+      const nginx = compose.configs?.[mounted]?.content ?? "";
+      for (const name of apis) {
+        expect(nginx, name).toContain(`server ${name}:4000`);
+        expect(Array.isArray(lb.depends_on) ? undefined : lb.depends_on?.[name]?.condition).toBe(
+          "service_healthy",
+        );
+      }
+      expect(nginx).toMatch(/proxy_buffering off;/);
+      expect(nginx).toMatch(/X-Forwarded-For \$\$proxy_add_x_forwarded_for/);
+    });
   });
 });
 

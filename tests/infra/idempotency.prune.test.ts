@@ -65,6 +65,7 @@ describe("idempotency_prune on the worker", () => {
       pollInterval: 200,
       tasks: idempotencyTasks(t.app),
       crontab: idempotencyCronItems,
+      heartbeatTimeoutMs: t.app.config.workerHeartbeatTimeoutMs,
     });
     try {
       const done = jobsCompleted(runner, 1, (job) => job.task_identifier === "idempotency_prune");

@@ -147,11 +147,15 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const id = decodeIdOf("Listing", args.id, "Listing");
-      // The listing page is cached per selection; visibility is checked on every read.
-      const listing = await ctx.app.cache.getOrLoad(
-        [listingCacheTags.listing(id)],
-        `page:${hashOf(query)}`,
-        () => ctx.app.db.listing.findUnique({ ...query, where: { id } }),
+      // The listing page is cached per selection; visibility is checked on every read. It may come
+      // from the replica, unless the viewer just wrote (infra/read-routing.ts).
+      const listing = await ctx.app.reads.read(ctx.actor?.userId, (source) =>
+        ctx.app.cache.getOrLoad(
+          [listingCacheTags.listing(id)],
+          `page:${hashOf(query)}`,
+          () => source.db.listing.findUnique({ ...query, where: { id } }),
+          { lagMs: source.lagMs },
+        ),
       );
       if (!listing || !canViewListing(ctx.actor, listing)) throw notFound("Listing");
       return listing;

@@ -168,7 +168,6 @@ builder.queryField("searchListings", (t) =>
     },
     resolve: async (_root, args, ctx, info) => {
       const request = await parseSearch(ctx.app, args);
-      const page = await findSearchPage(ctx.app, request);
       const query = queryFromInfo({
         context: ctx,
         info,
@@ -176,11 +175,12 @@ builder.queryField("searchListings", (t) =>
         path: ["edges", "node"],
         select: { id: true },
       });
-      const listings = await loadListingsInOrder(
-        ctx.app.db,
-        page.edges.map((edge) => edge.id),
-        query,
-      );
+      // Both reads from one source: the replica, unless the viewer just wrote (infra/read-routing.ts).
+      const { page, listings } = await ctx.app.reads.read(ctx.actor?.userId, async (source) => {
+        const found = await findSearchPage(ctx.app, request, source);
+        const ids = found.edges.map((edge) => edge.id);
+        return { page: found, listings: await loadListingsInOrder(source.db, ids, query) };
+      });
       const edges = page.edges.flatMap((edge) => {
         const node = listings.get(edge.id);
         if (!node) return [];

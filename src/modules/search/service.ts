@@ -7,6 +7,7 @@ import { badInput } from "../../core/errors.ts";
 import { hashOf } from "../../infra/cache.ts";
 import { searchPageTags } from "../listings/cache-tags.ts";
 import type { Db, Prisma } from "../../infra/db.ts";
+import type { ReadSource } from "../../infra/read-routing.ts";
 import { type Money, money } from "../pricing/money.ts";
 import { encodeCursor } from "./cursor.ts";
 import { parseSearchArgs, type SearchArgs, type SearchRequest } from "./filters.ts";
@@ -47,8 +48,11 @@ export async function parseSearch(app: App, args: SearchArgs): Promise<SearchReq
   return parsed.request;
 }
 
-/** The page of ids, cursors and totals; listing changes invalidate it, night changes if it has dates. */
-export function findSearchPage(app: App, request: SearchRequest): Promise<SearchPage> {
+/**
+ * The page of ids, cursors and totals; listing changes invalidate it, night changes if it has dates.
+ * Read from `source` (app.reads: the replica, or the primary for a viewer who just wrote).
+ */
+export function findSearchPage(app: App, request: SearchRequest, source: ReadSource): Promise<SearchPage> {
   const { filter, sort, first, after, listingTodayAt } = request;
   // v2: pages carry totalCountIsExact; a page cached before it would answer without it.
   const key = `page:v2:${hashOf({
@@ -59,8 +63,11 @@ export function findSearchPage(app: App, request: SearchRequest): Promise<Search
     listingTodayAt: listingTodayAt?.toISOString() ?? null,
     pricing: app.config.pricing,
   })}`;
-  return app.cache.getOrLoad(searchPageTags(filter), key, () =>
-    loadSearchPage(app.db, request, app.config.pricing),
+  return app.cache.getOrLoad(
+    searchPageTags(filter),
+    key,
+    () => loadSearchPage(source.db, request, app.config.pricing),
+    { lagMs: source.lagMs },
   );
 }
 
