@@ -53,6 +53,11 @@ export function createDatabase({ url, replicaUrl, max, onError }: DatabaseOption
       idleTimeoutMillis: 30_000,
       application_name: role,
     });
+    // The pool listens for errors on idle clients only. A checked-out client whose connection
+    // breaks between two statements (PostgreSQL restarting under an open transaction) emits
+    // 'error' too, and an unheard 'error' ends the process: every client gets a listener. The
+    // statement that next uses it fails (SERVICE_UNAVAILABLE), and the pool drops it.
+    pool.on("connect", (client) => client.on("error", (error) => onError?.(error)));
     pool.on("error", (error) => onError?.(error));
     return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
   };
