@@ -91,6 +91,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       "SMTP_URL is not set: e-mail is written to files, nobody receives it",
     );
   }
+  if (config.isProduction && new URL(config.publicUrl).hostname === "localhost") {
+    logger.warn(
+      { publicUrl: config.publicUrl },
+      "PUBLIC_URL is not set: the URLs this API hands out (calendar exports) point to localhost",
+    );
+  }
 
   return {
     config,

@@ -44,6 +44,15 @@ const envSchema = z.object({
   MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** The web app's address, for links in e-mails. */
   APP_URL: z.url().default("http://localhost:3000"),
+  /** This API's own address as clients reach it, for absolute URLs it hands out (calendar exports). */
+  PUBLIC_URL: z
+    .url()
+    .regex(/^https?:\/\//, "must be an http:// or https:// URL")
+    .optional(),
+  /** How often each calendar import is fetched again. */
+  CALENDAR_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  /** Lets calendar imports fetch loopback and private addresses (tests, a feed inside your network). */
+  CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES: booleanString.default(false),
   HOST_FEE_PERCENT: z.coerce.number().min(0).max(50).default(3),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(365),
   /** Hours a request-to-book waits for the host before it expires. */
@@ -113,6 +122,24 @@ export interface Config {
   };
   /** The web app's address, for links in e-mails (no trailing slash). */
   appUrl: string;
+  /** This API's address as clients reach it (no trailing slash): PUBLIC_URL, else http://localhost:PORT. */
+  publicUrl: string;
+  calendarSync: {
+    /** How long after its last attempt an import is fetched again. */
+    intervalMs: number;
+    /** False (the default): feeds on loopback, private and link-local addresses are refused. */
+    allowPrivateAddresses: boolean;
+    importsPerListingMax: number;
+    fetch: {
+      connectTimeoutMs: number;
+      /** The longest wait for the next bytes (headers or body). */
+      readTimeoutMs: number;
+      /** The whole fetch, redirects included. */
+      totalTimeoutMs: number;
+      maxBytes: number;
+      maxRedirects: number;
+    };
+  };
   mail: {
     /** Set: SMTP; unset: .eml files in outboxDir. */
     smtpUrl: string | undefined;
@@ -207,6 +234,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       hostFeeBps: Math.round(env.HOST_FEE_PERCENT * 100),
     },
     appUrl: env.APP_URL.replace(/\/+$/, ""),
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    calendarSync: {
+      intervalMs: env.CALENDAR_SYNC_INTERVAL_MINUTES * 60_000,
+      allowPrivateAddresses: env.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES,
+      importsPerListingMax: 10,
+      fetch: {
+        connectTimeoutMs: 5_000,
+        readTimeoutMs: 10_000,
+        totalTimeoutMs: 30_000,
+        maxBytes: 1_000_000,
+        maxRedirects: 5,
+      },
+    },
     mail: {
       smtpUrl: env.SMTP_URL,
       // Production images write nothing under the app's folder (it belongs to root): there the

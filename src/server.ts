@@ -1,4 +1,5 @@
-// The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics, webhooks).
+// The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics, webhooks,
+// calendar feeds).
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,7 @@ import { useSecurityHeaders } from "./http/security-headers.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
+import { EXPORT_PREFIX, handleCalendarExport } from "./modules/calendar-sync/export.ts";
 import { handleStripeWebhook, STRIPE_WEBHOOK_PATH } from "./modules/payments/stripe-webhook.ts";
 import { docsPages } from "./rest/docs.ts";
 import { type RestServerContext, useRestFacade } from "./rest/facade.ts";
@@ -175,6 +177,10 @@ function usePlainRoutes(app: App): Plugin {
     async onRequest({ url, request, endResponse, fetchAPI }) {
       if (url.pathname === STRIPE_WEBHOOK_PATH) {
         endResponse(await handleStripeWebhook(app, request, fetchAPI));
+        return;
+      }
+      if (url.pathname.startsWith(EXPORT_PREFIX)) {
+        endResponse(await handleCalendarExport(app, request, fetchAPI));
         return;
       }
       if (request.method !== "GET") return;

@@ -3,6 +3,7 @@ import type { CronItem, TaskList } from "graphile-worker";
 import { idempotencyCronItems, idempotencyTasks } from "../infra/idempotency.ts";
 import type { App } from "../app.ts";
 import { bookingTasks } from "./bookings/jobs.ts";
+import { calendarSyncCronItems, calendarSyncTasks } from "./calendar-sync/jobs.ts";
 import { notificationTasks } from "./notifications/jobs.ts";
 import { paymentTasks } from "./payments/jobs.ts";
 import { reviewTasks } from "./reviews/jobs.ts";
@@ -12,8 +13,9 @@ export const moduleTasks = (app: App): TaskList => ({
   ...bookingTasks(app),
   ...paymentTasks(app),
   ...reviewTasks(app),
+  ...calendarSyncTasks(app),
   ...idempotencyTasks(app),
 });
 
 /** Recurring jobs, for the same worker. */
-export const moduleCrontab: CronItem[] = [...idempotencyCronItems];
+export const moduleCrontab: CronItem[] = [...idempotencyCronItems, ...calendarSyncCronItems];
