@@ -99,7 +99,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   if (config.isProduction && new URL(config.apiUrl).hostname === "localhost") {
     logger.warn(
       { apiUrl: config.apiUrl },
-      "API_URL is not set: links to this API (data exports) point at localhost",
+      "API_URL is not set: links to this API (data exports, calendar feeds) point at localhost",
     );
   }
 

@@ -53,7 +53,7 @@ const envSchema = z.object({
   MESSAGE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** The web app's address, for links in e-mails. */
   APP_URL: z.url().default("http://localhost:3000"),
-  /** This API's public address, for links to its own routes (data export downloads). */
+  /** This API's public address, for links to its own routes (data export downloads, calendar feeds). */
   API_URL: z.url().optional(),
   /** Hours a data export's download link works. */
   DATA_EXPORT_TTL_HOURS: z.coerce
@@ -63,6 +63,10 @@ const envSchema = z.object({
     .default(24),
   /** Data exports one user may request per 24 hours. */
   DATA_EXPORTS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(3),
+  /** How often each calendar import is fetched again. */
+  CALENDAR_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  /** Lets calendar imports fetch loopback and private addresses (tests, a feed inside your network). */
+  CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES: booleanString.default(false),
   HOST_FEE_PERCENT: z.coerce.number().min(0).max(50).default(3),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(365),
   /** Hours a request-to-book waits for the host before it expires. */
@@ -152,6 +156,22 @@ export interface Config {
     exportTtlMs: number;
     /** Data exports one user may request per 24 hours. */
     exportsPerDay: number;
+  };
+  calendarSync: {
+    /** How long after its last attempt an import is fetched again. */
+    intervalMs: number;
+    /** False (the default): feeds on loopback, private and link-local addresses are refused. */
+    allowPrivateAddresses: boolean;
+    importsPerListingMax: number;
+    fetch: {
+      connectTimeoutMs: number;
+      /** The longest wait for the next bytes (headers or body). */
+      readTimeoutMs: number;
+      /** The whole fetch, redirects included. */
+      totalTimeoutMs: number;
+      maxBytes: number;
+      maxRedirects: number;
+    };
   };
   mail: {
     /** Set: SMTP; unset: .eml files in outboxDir. */
@@ -254,6 +274,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     privacy: {
       exportTtlMs: Math.round(env.DATA_EXPORT_TTL_HOURS * 3_600_000),
       exportsPerDay: env.DATA_EXPORTS_PER_DAY,
+    },
+    calendarSync: {
+      intervalMs: env.CALENDAR_SYNC_INTERVAL_MINUTES * 60_000,
+      allowPrivateAddresses: env.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES,
+      importsPerListingMax: 10,
+      fetch: {
+        connectTimeoutMs: 5_000,
+        readTimeoutMs: 10_000,
+        totalTimeoutMs: 30_000,
+        maxBytes: 1_000_000,
+        maxRedirects: 5,
+      },
     },
     mail: {
       smtpUrl: env.SMTP_URL,

@@ -1,5 +1,5 @@
 // The HTTP server: Yoga at /graphql plus the plain routes (health, readiness, metrics, webhooks,
-// data export downloads).
+// data export downloads, calendar feeds).
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,6 +24,7 @@ import { useSecurityHeaders } from "./http/security-headers.ts";
 import { pingDatabase } from "./infra/db.ts";
 import { describeError } from "./infra/logger.ts";
 import { pingRedis } from "./infra/redis.ts";
+import { EXPORT_PREFIX, handleCalendarExport } from "./modules/calendar-sync/export.ts";
 import { handleStripeWebhook, STRIPE_WEBHOOK_PATH } from "./modules/payments/stripe-webhook.ts";
 import { handleExportDownload, isExportDownloadPath } from "./modules/privacy/download.ts";
 import { docsPages } from "./rest/docs.ts";
@@ -183,6 +184,10 @@ function usePlainRoutes(app: App): Plugin {
       }
       if (isExportDownloadPath(url.pathname)) {
         endResponse(await handleExportDownload(app, request, fetchAPI));
+        return;
+      }
+      if (url.pathname.startsWith(EXPORT_PREFIX)) {
+        endResponse(await handleCalendarExport(app, request, fetchAPI));
         return;
       }
       if (request.method !== "GET") return;

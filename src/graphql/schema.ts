@@ -5,6 +5,7 @@ import "../modules/pricing/schema.ts";
 import "../modules/listings/schema.ts";
 import "../modules/listings/host-schema.ts";
 import "../modules/listings/calendar-schema.ts";
+import "../modules/calendar-sync/schema.ts";
 import "../modules/pricing/quote-schema.ts";
 import "../modules/reviews/schema.ts";
 import "../modules/reviews/mutation-schema.ts";

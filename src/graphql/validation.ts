@@ -1,7 +1,7 @@
 // Input validation at the edge. Rules are declared per input type as one object schema,
 // so every bad field is reported at once (field-level rules stop at the first failure).
-import { BlockList, isIP } from "node:net";
 import { type ZodType, z } from "zod";
+import { publicHttpUrlProblem } from "../http/public-address.ts";
 
 /** An object schema over some of an input's fields; other fields pass through untouched. */
 export const inputRules = <Shape extends Record<string, ZodType>>(shape: Shape) => z.looseObject(shape);
@@ -53,62 +53,6 @@ export function textRule({ min = 0, max, multiline = false, noBidi = false }: Te
       min <= 1 ? "must not be empty" : `must be at least ${min} characters`,
     )
     .refine((value) => value.trim().length <= max, `must be at most ${max} characters`);
-}
-
-// Addresses a URL must not point at: clients and our own image processing fetch these URLs,
-// so an address inside the network would let anyone make us (or a user's browser) reach it.
-// The WHATWG parser has already turned decimal, octal and hex IPv4 spellings into dotted
-// form and compressed IPv6, so the ranges are checked on one canonical spelling. A public
-// name can still resolve to an internal address: whoever fetches must check again.
-const internalAddresses = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8], // "this network", including the unspecified 0.0.0.0
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // carrier-grade NAT
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16], // link-local: cloud metadata at 169.254.169.254
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24], // IETF protocol assignments
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15], // benchmarking
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved, and the broadcast address
-] as const) {
-  // BlockList also matches these against IPv4-mapped IPv6 (::ffff:a.b.c.d).
-  internalAddresses.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
-  ["64:ff9b::", 96], // NAT64: an IPv4 address in disguise
-  ["fc00::", 7], // unique-local
-  ["fe80::", 10], // link-local
-  ["fec0::", 10], // the deprecated site-local
-  ["ff00::", 8], // multicast
-] as const) {
-  internalAddresses.addSubnet(network, prefix, "ipv6");
-}
-
-const INTERNAL_NAME = /(^|\.)(localhost|internal|local)$/;
-
-/** Why a URL is not a public http(s) URL, or undefined when it is one. */
-function publicHttpUrlProblem(value: string): string | undefined {
-  if (value.length > 2048) return "must be at most 2048 characters";
-  // No whitespace or controls anywhere: the parser would silently drop or encode them.
-  if (!/^https?:\/\/\S+$/i.test(value) || CONTROL_SINGLE_LINE.test(value) || !URL.canParse(value)) {
-    return "must be an http(s) URL";
-  }
-  const url = new URL(value);
-  if (url.username || url.password) return "must not contain a user name or password";
-  const host = url.hostname.replace(/^\[|\]$/g, "").replace(/\.+$/, "");
-  if (!host) return "must be an http(s) URL";
-  const family = isIP(host);
-  if (family === 0) {
-    // A name without a dot is resolved through the local search domains.
-    return !host.includes(".") || INTERNAL_NAME.test(host) ? "must point to a public host" : undefined;
-  }
-  return internalAddresses.check(host, family === 6 ? "ipv6" : "ipv4")
-    ? "must point to a public host"
-    : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CronItem, TaskList } from "graphile-worker";
 import { idempotencyCronItems, idempotencyTasks } from "../infra/idempotency.ts";
 import type { App } from "../app.ts";
 import { bookingTasks } from "./bookings/jobs.ts";
+import { calendarSyncCronItems, calendarSyncTasks } from "./calendar-sync/jobs.ts";
 import { notificationTasks } from "./notifications/jobs.ts";
 import { paymentTasks } from "./payments/jobs.ts";
 import { privacyCronItems, privacyTasks } from "./privacy/jobs.ts";
@@ -14,8 +15,13 @@ export const moduleTasks = (app: App): TaskList => ({
   ...paymentTasks(app),
   ...reviewTasks(app),
   ...privacyTasks(app),
+  ...calendarSyncTasks(app),
   ...idempotencyTasks(app),
 });
 
 /** Recurring jobs, for the same worker. */
-export const moduleCrontab: CronItem[] = [...idempotencyCronItems, ...privacyCronItems];
+export const moduleCrontab: CronItem[] = [
+  ...idempotencyCronItems,
+  ...privacyCronItems,
+  ...calendarSyncCronItems,
+];

@@ -11,7 +11,7 @@ import { inquire } from "../helpers/messaging.ts";
 import { expectRestError, fieldPaths, RestClient } from "../helpers/rest.ts";
 import { completedStay, guestReviewInput, reviewBothSides, reviewOk } from "../helpers/reviews.ts";
 
-/** CONTRACT.md §8, route by route (the iCalendar feed is not under /api and comes with its issue). */
+/** CONTRACT.md §8, route by route (the iCalendar feed, not under /api, has its own case below). */
 const CONTRACT_ROUTES = [
   "POST /api/auth/signup",
   "POST /api/auth/login",
@@ -45,6 +45,8 @@ const CONTRACT_ROUTES = [
 ];
 
 const served = (routeTable as Array<{ method: string; path: string }>).map((r) => `${r.method} ${r.path}`);
+/** An absolute URL the API handed out (API_URL), on the test server. */
+const onTestServer = (url: string) => `${t.url}${new URL(url).pathname}`;
 
 let t: TestApp;
 let api: RestClient;
@@ -442,6 +444,68 @@ const cases: Record<string, () => Promise<void>> = {
     const bad = await as(host).call("PUT", path, { body: { ranges: [{ start: day(302), end: day(300) }] } });
     expectRestError(bad, 400, "BAD_USER_INPUT");
     expect(fieldPaths(bad)).toEqual(["ranges.0.available"]);
+  },
+
+  async "GET /api/listings/{id}/calendar-sync"() {
+    const path = `/api/listings/${stay.listingId}/calendar-sync`;
+    const ok = await as(host).get<{ calendarExportUrl: string; calendarImports: unknown[] }>(path);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.calendarExportUrl).toMatch(/\/ical\/[\w-]{43}\.ics$/);
+    expect(Array.isArray(ok.json.calendarImports)).toBe(true);
+    const theirs = await as(stranger).get(path);
+    expect(theirs.json).toEqual({ id: stay.listingId, calendarExportUrl: null, calendarImports: null });
+    expectRestError(await api.get("/api/listings/not-an-id/calendar-sync"), 404, "NOT_FOUND");
+  },
+
+  async "POST /api/listings/{id}/calendar-imports"() {
+    const path = `/api/listings/${stay.listingId}/calendar-imports`;
+    const url = `https://calendar.example.test/${randomUUID()}.ics`;
+    const ok = await as(host).post<{ calendarImport: { id: string; url: string; lastSyncedAt: null } }>(
+      path,
+      {
+        body: { url },
+      },
+    );
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.calendarImport).toMatchObject({ url, lastSyncedAt: null });
+    expectRestError(await as(host).post(path, { body: { url } }), 409, "CONFLICT");
+    const bad = await as(host).post(path, { body: { url: "http://127.0.0.1/feed.ics" } });
+    expectRestError(bad, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(bad)).toEqual(["url"]);
+    expectRestError(await as(stranger).post(path, { body: { url: `${url}?other` } }), 403, "FORBIDDEN");
+  },
+
+  async "DELETE /api/calendar-imports/{id}"() {
+    const made = await as(host).post<{ calendarImport: { id: string } }>(
+      `/api/listings/${stay.listingId}/calendar-imports`,
+      { body: { url: `https://calendar.example.test/${randomUUID()}.ics` } },
+    );
+    const path = `/api/calendar-imports/${made.json.calendarImport.id}`;
+    expectRestError(await as(stranger).call("DELETE", path), 404, "NOT_FOUND");
+    const ok = await as(host).call<{ removedCalendarImportId: string; listing: { id: string } }>(
+      "DELETE",
+      path,
+    );
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json).toEqual({
+      removedCalendarImportId: made.json.calendarImport.id,
+      listing: { id: stay.listingId },
+    });
+    expectRestError(await as(host).call("DELETE", path), 404, "NOT_FOUND");
+  },
+
+  async "POST /api/listings/{id}/calendar-export/rotate"() {
+    const path = `/api/listings/${stay.listingId}/calendar-export/rotate`;
+    const before = (
+      await as(host).get<{ calendarExportUrl: string }>(`/api/listings/${stay.listingId}/calendar-sync`)
+    ).json.calendarExportUrl;
+    const ok = await as(host).post<{ listing: { calendarExportUrl: string } }>(path);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.listing.calendarExportUrl).toMatch(/\/ical\/[\w-]{43}\.ics$/);
+    expect(ok.json.listing.calendarExportUrl).not.toBe(before);
+    expect((await fetch(onTestServer(before))).status).toBe(404);
+    expectRestError(await as(stranger).post(path), 403, "FORBIDDEN");
+    expectRestError(await api.post(path), 401, "UNAUTHENTICATED");
   },
 
   async "GET /api/listings/{id}/reviews"() {
@@ -915,6 +979,21 @@ describe("the route table", () => {
 
   it("has a case below for every route it serves, and none for a route it does not", () => {
     expect(Object.keys(cases).sort()).toEqual([...served].sort());
+  });
+});
+
+describe("GET /ical/{token}.ics", () => {
+  it("serves a listing's calendar by its secret token, with no authentication, and 404 otherwise", async () => {
+    const { calendarExportUrl } = (
+      await as(host).get<{ calendarExportUrl: string }>(`/api/listings/${stay.listingId}/calendar-sync`)
+    ).json;
+    const ok = await fetch(onTestServer(calendarExportUrl));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    expect(await ok.text()).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*END:VCALENDAR\r\n$/);
+    const missing = await fetch(`${t.url}/ical/${"x".repeat(43)}.ics`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 });
 

@@ -126,8 +126,8 @@ export function availabilityDateIssues(ranges: readonly AvailabilityRange[], tod
 /**
  * Blocks, frees and prices ranges of nights, all in one transaction. Host blocks never
  * overlap each other (a block absorbs the blocks it overlaps or touches; freeing trims or
- * splits them); booking holds are never touched, and blocking a booked night is refused.
- * The caller has been authorized as the listing's host (the `listingOwner` scope).
+ * splits them); booking holds and imported blocks are never touched, and blocking a booked
+ * night is refused. The caller has been authorized as the listing's host (the `listingOwner` scope).
  */
 export async function setAvailability(
   actor: UserActor,
@@ -204,10 +204,16 @@ async function refuseBookedNights(tx: DbClient, listingId: string, ranges: reado
   if (fields.length) throw datesUnavailable(fields);
 }
 
-/** One block over the range and every block it overlaps or touches. */
+/**
+ * The host's own blocks. Blocks kept by a calendar import (calendar-sync) belong to their feed:
+ * setAvailability neither merges nor frees them, and they may overlap the host's own.
+ */
+const OWN_BLOCK = { kind: "BLOCK", sourceImportId: null } as const;
+
+/** One block over the range and every own block it overlaps or touches. */
 async function blockNights(tx: DbClient, listingId: string, range: AvailabilityRange) {
   const neighbours = await tx.calendarHold.findMany({
-    where: { listingId, kind: "BLOCK", startDate: { lte: range.end }, endDate: { gte: range.start } },
+    where: { listingId, ...OWN_BLOCK, startDate: { lte: range.end }, endDate: { gte: range.start } },
   });
   const startDate = new Date(
     Math.min(range.start.getTime(), ...neighbours.map((b) => b.startDate.getTime())),
@@ -217,10 +223,10 @@ async function blockNights(tx: DbClient, listingId: string, range: AvailabilityR
   await tx.calendarHold.create({ data: { listingId, kind: "BLOCK", startDate, endDate } });
 }
 
-/** Removes the range from every block: blocks inside go, blocks across its edges are trimmed or split. */
+/** Removes the range from every own block: blocks inside go, blocks across its edges are trimmed or split. */
 async function freeNights(tx: DbClient, listingId: string, range: AvailabilityRange) {
   const blocks = await tx.calendarHold.findMany({
-    where: { listingId, kind: "BLOCK", ...overlapping(range.start, range.end) },
+    where: { listingId, ...OWN_BLOCK, ...overlapping(range.start, range.end) },
   });
   if (blocks.length === 0) return;
   await tx.calendarHold.deleteMany({ where: { id: { in: blocks.map((b) => b.id) } } });
