@@ -162,7 +162,6 @@ export interface Config {
     intervalMs: number;
     /** False (the default): feeds on loopback, private and link-local addresses are refused. */
     allowPrivateAddresses: boolean;
-    importsPerListingMax: number;
     fetch: {
       connectTimeoutMs: number;
       /** The longest wait for the next bytes (headers or body). */
@@ -278,7 +277,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     calendarSync: {
       intervalMs: env.CALENDAR_SYNC_INTERVAL_MINUTES * 60_000,
       allowPrivateAddresses: env.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES,
-      importsPerListingMax: 10,
       fetch: {
         connectTimeoutMs: 5_000,
         readTimeoutMs: 10_000,

@@ -19,6 +19,7 @@ import {
   valueFromASTUntyped,
 } from "graphql";
 import { nightsBetween, parseCalendarDate } from "../core/calendar-date.ts";
+import { CALENDAR_IMPORTS_MAX } from "../modules/calendar-sync/imports.ts";
 import { CALENDAR_LIMITS } from "../modules/listings/calendar.ts";
 import { CURRENCIES } from "../modules/pricing/money.ts";
 import { LIMITS as LISTING_LIMITS } from "../modules/listings/validation.ts";
@@ -98,6 +99,8 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   "Conversation.participants": 2,
   // setAvailability reaches `horizonYears` past today; a change spans at most that.
   "CalendarChange.days": CALENDAR_LIMITS.horizonYears * 366,
+  // addCalendarImport refuses more.
+  "Listing.calendarImports": CALENDAR_IMPORTS_MAX,
   // A user has at most this many wishlists (createWishlist refuses more).
   "Query.wishlists": WISHLISTS_MAX,
   // The ids markNotificationsRead was given, at most MARK_READ_MAX_IDS.

@@ -13,6 +13,9 @@ import { announceCalendarChange } from "../listings/calendar.ts";
 import { audit, lockedListing } from "../listings/service.ts";
 import { hostOf, SYNC_MAX_ATTEMPTS, SYNC_TASK, syncJobKey } from "./sync.ts";
 
+/** Feeds one listing may import (limits.ts bounds Listing.calendarImports by it). */
+export const CALENDAR_IMPORTS_MAX = 10;
+
 /**
  * The URL as stored: trimmed, webcal:// (what calendar apps hand out) read as https://, and
  * normalized so the same feed given twice is one. An http(s) URL without credentials; its host
@@ -35,7 +38,7 @@ export async function addCalendarImport(
 ): Promise<CalendarImport> {
   const { listingId } = input;
   const url = feedUrlOf(input.url, app);
-  const max = app.config.calendarSync.importsPerListingMax;
+  const max = CALENDAR_IMPORTS_MAX;
   return unitOfWork(
     app,
     async (tx, effects) => {

@@ -11,7 +11,7 @@ import { inputRules } from "../../graphql/validation.ts";
 import { canManageListing } from "../listings/access.ts";
 import { ListingPayload, ListingRef } from "../listings/schema.ts";
 import { exportToken, exportUrlOf, rotateCalendarExportUrl } from "./export.ts";
-import { addCalendarImport, removeCalendarImport } from "./imports.ts";
+import { addCalendarImport, CALENDAR_IMPORTS_MAX, removeCalendarImport } from "./imports.ts";
 
 /** The listings whose imports the caller may see: their own, or all for admins. */
 function managedListingsWhere(actor: MaybeActor): Prisma.ListingWhereInput {
@@ -123,7 +123,7 @@ const RotateCalendarExportUrlInput = builder.inputType("RotateCalendarExportUrlI
 builder.mutationFields((t) => ({
   addCalendarImport: t.field({
     type: AddCalendarImportPayload,
-    description: `Imports another platform's iCalendar feed into the listing's calendar (at most 10 per listing); the first sync starts at once. Host or admin only; CONFLICT when the listing already imports that URL.`,
+    description: `Imports another platform's iCalendar feed into the listing's calendar (at most ${CALENDAR_IMPORTS_MAX} per listing); the first sync starts at once. Host or admin only; CONFLICT when the listing already imports that URL.`,
     authScopes: ownsListing,
     args: { input: t.arg({ type: AddCalendarImportInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
