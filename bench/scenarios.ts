@@ -274,7 +274,7 @@ export const scenarios: Scenario[] = [
   {
     name: "search with dates",
     measures:
-      "SearchListings near a city with checkIn 3-5 weeks ahead (2-6 nights), PRICE_ASC, uncached: availability probe for every match, each stay total computed and ordered in SQL",
+      "SearchListings near a city with checkIn 3-5 weeks ahead (2-6 nights), PRICE_ASC, uncached: every match priced from the location index and sorted by stay total in SQL, free nights probed only as far as the count and the page need",
     requests: (params) => () => {
       const city = pick(params.cities);
       const checkIn = randomInt(21, 35);
