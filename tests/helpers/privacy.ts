@@ -5,6 +5,7 @@
 // distinct marker, so a test can look for it anywhere.
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import {
+  AddCalendarImportDocument,
   AddToWishlistDocument,
   CancelBookingDocument,
   CreateWishlistDocument,
@@ -50,6 +51,7 @@ export interface PersonWithData {
     response: string;
     wishlistName: string;
     reportReason: string;
+    calendarImportUrl: string;
   };
   /** Texts that stay after a deletion: reviews they wrote, and what others wrote. */
   kept: {
@@ -91,6 +93,7 @@ export async function personWithData(
     response: marker("review-response"),
     wishlistName: marker("wishlist"),
     reportReason: marker("report-reason"),
+    calendarImportUrl: `https://calendars.example.test/${marker("calendar-import")}.ics`,
   };
   const kept = {
     reviewOfListing: marker("review-of-listing"),
@@ -111,6 +114,9 @@ export async function personWithData(
         { start: dayFromToday(110), end: dayFromToday(112), available: true, nightlyPrice: 15_000 },
       ],
     },
+  });
+  await user.client.ok(AddCalendarImportDocument, {
+    input: { listingId: listingGid(ownListing), url: theirs.calendarImportUrl },
   });
   const hostListing = await make.listing(host).listed().with({ instantBook: true }).create();
 

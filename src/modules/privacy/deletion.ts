@@ -166,6 +166,10 @@ async function eraseAccount(tx: Tx, user: User): Promise<Record<string, number>>
     where: { subjectId: userId, response: { not: null } },
     data: { response: null, respondedAt: null },
   });
+  // Their listings' calendar feeds: import URLs are the host's own (often secret) links to other
+  // platforms, and export tokens would keep serving their calendar. Imported blocks go with them.
+  await tx.calendarImport.deleteMany({ where: { listing: { hostId: userId } } });
+  await tx.calendarExport.deleteMany({ where: { listing: { hostId: userId } } });
   // Reports they made stay in the moderation queue (what was reported, and when), without their words.
   await tx.report.updateMany({ where: { reporterId: userId }, data: { reason: "[reason erased]" } });
   await tx.wishlist.deleteMany({ where: { userId } });
