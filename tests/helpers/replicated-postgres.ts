@@ -116,8 +116,11 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
     pauseReplay: async () => void (await onReplica("SELECT pg_wal_replay_pause()")),
     resumeReplay: async () => void (await onReplica("SELECT pg_wal_replay_resume()")),
     async caughtUp(timeoutMs = 10_000) {
+      // The insert position, not pg_current_wal_lsn() (the write position): with
+      // synchronous_commit off, a commit the client has seen may still be in the WAL buffers,
+      // behind the write position, and waiting for that would let a test read before it.
       const written = await withClient(primaryUrl, async (client) => {
-        const result = await client.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+        const result = await client.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
         return result.rows[0]?.lsn ?? "0/0";
       });
       await eventually(
