@@ -3,7 +3,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
-import { startWorker } from "./infra/worker.ts";
+import { superviseWorker } from "./infra/worker.ts";
 import { moduleCrontab, moduleTasks } from "./modules/tasks.ts";
 import { startHttpServer } from "./server.ts";
 
@@ -19,8 +19,9 @@ async function main(): Promise<void> {
   }
 
   const server = await startHttpServer(app, config.port, config.host);
+  // Supervised: a pool that ends (PostgreSQL restarted) is replaced, the API goes on serving.
   const worker = config.workerInProcess
-    ? await startWorker(app, {
+    ? superviseWorker(app, {
         connectionString: database.url,
         concurrency: config.workerConcurrency,
         tasks: moduleTasks(app),

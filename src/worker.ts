@@ -1,10 +1,9 @@
 // Standalone worker process (`npm run worker`): runs background jobs without serving HTTP.
-import { setTimeout as delay } from "node:timers/promises";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
-import { startWorker } from "./infra/worker.ts";
+import { superviseWorker } from "./infra/worker.ts";
 import { moduleCrontab, moduleTasks } from "./modules/tasks.ts";
 
 async function main(): Promise<void> {
@@ -17,19 +16,16 @@ async function main(): Promise<void> {
   }
   const database = await prepareDatabase(config, logger);
   const app = await createApp(config, { databaseUrl: database.url, logger });
-  const start = () =>
-    startWorker(app, {
-      connectionString: database.url,
-      concurrency: config.workerConcurrency,
-      tasks: moduleTasks(app),
-      crontab: moduleCrontab,
-      heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
-    });
-  let runner: Awaited<ReturnType<typeof start>> | undefined;
-  let stopping = false;
+  // Started before the signal handlers, so a signal always finds the supervisor to stop.
+  const worker = superviseWorker(app, {
+    connectionString: database.url,
+    concurrency: config.workerConcurrency,
+    tasks: moduleTasks(app),
+    crontab: moduleCrontab,
+    heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
+  });
 
   const shutdown = async (signal: string) => {
-    stopping = true;
     logger.info({ signal }, "worker shutting down");
     // Running jobs get their chance to finish; a stuck one must not keep the process alive.
     setTimeout(() => {
@@ -37,7 +33,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000).unref();
     try {
-      await runner?.stop();
+      await worker.stop();
       await app.close();
       process.exit(0);
     } catch (error) {
@@ -47,27 +43,6 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
-
-  // graphile-worker's pool ends when PostgreSQL goes away (a restart, a failover): start a new one
-  // once it is back, rather than exit. The jobs the old pool held are handed back by the heartbeat
-  // sweeper (infra/worker-heartbeat.ts) once its heartbeat is stale.
-  for (let attempt = 0; !stopping; attempt++) {
-    try {
-      runner = await start();
-      attempt = 0;
-      logger.info(
-        { concurrency: config.workerConcurrency, workerId: runner.workerId, pid: process.pid },
-        "worker running",
-      );
-      await runner.promise;
-      if (!stopping) logger.warn({ workerId: runner.workerId }, "worker pool ended; starting another");
-    } catch (error) {
-      if (stopping) break;
-      const wait = Math.min(500 * 2 ** attempt, 10_000);
-      logger.error({ err: error, retryInMs: wait }, "worker pool failed; starting another");
-      await delay(wait);
-    }
-  }
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,9 @@
 // modules register theirs in src/modules/tasks.ts) plus infra's own outbox task, and over
 // the recurring jobs it is given (cron). Every runner records a heartbeat and sweeps up the
 // jobs of dead ones (worker-heartbeat.ts), so any number of worker processes can share a queue.
+// A process runs its pools under superviseWorker, which starts a new one whenever one ends.
 import { EventEmitter } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type CronItem,
   parseCronItems,
@@ -60,6 +62,11 @@ export async function startWorker(
     events,
     taskList: { [OUTBOX_TASK]: outboxTask(deps.pubsub), ...options.tasks },
     parsedCronItems: parseCronItems(options.crontab ?? []),
+    // The batched paths of completing and failing a job, with no delay: graphile-worker 0.17's
+    // unbatched ones leave the promise of that query unawaited, so PostgreSQL refusing it (being
+    // restarted) is an unhandled rejection, which ends the whole process. Batched, the failure
+    // ends this pool only; its job stays locked until the heartbeat sweeper hands it back.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
       log[method](meta ?? {}, message);
@@ -92,6 +99,76 @@ export async function startWorker(
       } finally {
         await heartbeat.stop();
       }
+    },
+  };
+}
+
+export interface SupervisedWorker {
+  /** The pool running now; undefined between one that ended and the next. */
+  readonly current: WorkerRunner | undefined;
+  /** Stops the running pool (its jobs finish first) and starts no other. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a pool and, whenever one ends without being asked (PostgreSQL restarted or failed over,
+ * a query completing a job refused), starts another, retrying with backoff while PostgreSQL is
+ * unreachable. A pool that ended holding jobs leaves them locked; the heartbeat sweeper of the
+ * next pool (or of any other worker) hands them back once that pool's heartbeat is stale.
+ */
+export function superviseWorker(
+  deps: { logger: Logger; pubsub: PubSub; db: Db },
+  options: WorkerOptions,
+  backoff: { minMs: number; maxMs: number } = { minMs: 500, maxMs: 10_000 },
+): SupervisedWorker {
+  const log = deps.logger.child({ component: "worker" });
+  let current: WorkerRunner | undefined;
+  let stopping = false;
+  const stopped = new AbortController();
+  const pause = (ms: number) => delay(ms, undefined, { signal: stopped.signal }).catch(() => undefined);
+
+  const loop = (async () => {
+    for (let failures = 0; !stopping;) {
+      let runner: WorkerRunner;
+      try {
+        runner = await startWorker(deps, options);
+      } catch (error) {
+        if (stopping) break;
+        const wait = Math.min(backoff.minMs * 2 ** failures++, backoff.maxMs);
+        log.error({ err: error, retryInMs: wait }, "worker pool could not start; trying again");
+        await pause(wait);
+        continue;
+      }
+      if (stopping) {
+        await runner.stop();
+        break;
+      }
+      failures = 0;
+      current = runner;
+      log.info(
+        { workerId: runner.workerId, concurrency: options.concurrency, pid: process.pid },
+        "worker running",
+      );
+      const ended = await runner.promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      current = undefined;
+      if (stopping) break;
+      log.warn({ err: ended, workerId: runner.workerId }, "worker pool ended; starting another");
+      await pause(backoff.minMs);
+    }
+  })();
+
+  return {
+    get current() {
+      return current;
+    },
+    async stop() {
+      stopping = true;
+      stopped.abort();
+      await current?.stop();
+      await loop;
     },
   };
 }
