@@ -32,6 +32,8 @@ const envSchema = z.object({
     .optional(),
   REDIS_KEY_PREFIX: z.string().default("roost:"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** During a rotation: the secret being retired, still accepted on access tokens, never signed with. */
+  JWT_SECRET_PREVIOUS: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   GRAPHQL_PERSISTED_ONLY: booleanString.optional(),
   DATA_DIR: z.string().default(".data"),
@@ -120,6 +122,8 @@ export interface Config {
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   jwtSecret: string;
+  /** Accepted for verification only, while the access tokens it signed expire (a rotation). */
+  jwtPreviousSecret: string | undefined;
   logLevel: NonNullable<Env["LOG_LEVEL"]>;
   persistedOnly: boolean;
   dataDir: string;
@@ -248,6 +252,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(dataDir),
+    jwtPreviousSecret: env.JWT_SECRET_PREVIOUS,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
     persistedOnly: env.GRAPHQL_PERSISTED_ONLY ?? isProduction,
     dataDir,

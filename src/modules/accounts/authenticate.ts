@@ -23,7 +23,7 @@ export async function authenticateRequest(
   const { config } = app;
   const result = await verifyAccessToken(
     match[1],
-    config.jwtSecret,
+    config.jwtPreviousSecret ? [config.jwtSecret, config.jwtPreviousSecret] : [config.jwtSecret],
     app.clock.now(),
     config.auth.accessTokenTtlSeconds,
   );

@@ -58,13 +58,30 @@ const CLOCK_SKEW_SECONDS = 60;
  * Checks signature, issuer, audience and lifetime. Every token we issue carries exp and
  * iat no further apart than the configured lifetime, iat not in the future: one that does
  * not was not made by signAccessToken and is refused even when its signature is good.
+ * `secrets`: the signing one first, then any still accepted while a rotation settles
+ * (JWT_SECRET_PREVIOUS); a token signed with any of them is as good as another.
  */
 export async function verifyAccessToken(
+  token: string,
+  secrets: readonly [string, ...string[]],
+  now: Date,
+  ttlSeconds: number,
+): Promise<AccessTokenResult> {
+  for (const [index, secret] of secrets.entries()) {
+    const result = await verifyWith(token, secret, now, ttlSeconds);
+    // Only a bad signature is worth another key: anything else was decided by this one.
+    if (result !== "bad signature") return result;
+    if (index === secrets.length - 1) break;
+  }
+  return { ok: false, reason: "invalid" };
+}
+
+async function verifyWith(
   token: string,
   secret: string,
   now: Date,
   ttlSeconds: number,
-): Promise<AccessTokenResult> {
+): Promise<AccessTokenResult | "bad signature"> {
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), {
       issuer: ISSUER,
@@ -88,6 +105,8 @@ export async function verifyAccessToken(
     }
     return { ok: true, claims: { userId: sub, sessionId: sid } };
   } catch (error) {
+    if (error instanceof errors.JWSSignatureVerificationFailed) return "bad signature";
+    // jose checks the claims only once the signature holds: "expired" is one of ours.
     return { ok: false, reason: error instanceof errors.JWTExpired ? "expired" : "invalid" };
   }
 }
