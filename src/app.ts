@@ -87,7 +87,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   // In-process windows follow the app's clock, so an injected clock moves them too.
   const now = () => clock.now().getTime();
   const kv = redis ? redisStore(redis) : memoryStore(now);
-  const metrics = createMetrics(database.stats);
+  const metrics = createMetrics(database.stats, database.replicaStats);
   const rateLimiter = new RateLimiter(kv, logger, { keySecret: config.jwtSecret, now });
   const payments = createPaymentProvider(config, { databaseUrl: options.databaseUrl, clock, logger });
   if (config.isProduction && !config.mail.smtpUrl) {

@@ -195,20 +195,27 @@ function usePlainRoutes(app: App): Plugin {
       if (url.pathname === "/healthz") {
         endResponse(Response.json({ status: "ok" }));
       } else if (url.pathname === "/readyz") {
-        const [database, redis] = await Promise.all([
+        const replicaPool = app.database.replica?.pool;
+        const [database, redis, replica] = await Promise.all([
           pingDatabase(app.database.pool),
           app.redis ? pingRedis(app.redis) : Promise.resolve(undefined),
+          replicaPool ? pingDatabase(replicaPool) : Promise.resolve(undefined),
         ]);
+        const state = (up: boolean) => (up ? "up" : "down");
         const checks = {
-          postgres: database ? "up" : "down",
-          ...(redis !== undefined && { redis: redis ? "up" : "down" }),
+          postgres: state(database),
+          ...(redis !== undefined && { redis: state(redis) }),
+          ...(replica !== undefined && { replica: state(replica) }),
         };
+        // Without its replica the instance still serves (those reads go to the primary): degraded,
+        // and still ready.
         const down = Object.entries(checks)
-          .filter(([, state]) => state === "down")
+          .filter(([name, value]) => value === "down" && name !== "replica")
           .map(([name]) => name);
+        const degraded = replica === false ? ["replica"] : [];
         endResponse(
           Response.json(
-            { status: down.length ? "unavailable" : "ok", checks, down },
+            { status: down.length ? "unavailable" : "ok", checks, down, degraded },
             { status: down.length ? 503 : 200 },
           ),
         );

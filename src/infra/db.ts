@@ -15,8 +15,16 @@ export interface Database {
   /** The read replica's client and pool, when one is configured. */
   replica: { prisma: PrismaClient; pool: pg.Pool } | undefined;
   /** Pool counts for /metrics. */
-  stats(): { total: number; idle: number; waiting: number };
+  stats(): PoolStats;
+  /** The replica pool's counts, when there is one. */
+  replicaStats: (() => PoolStats) | undefined;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface DatabaseOptions {
@@ -64,11 +72,17 @@ export function createDatabase({ url, replicaUrl, max, onError }: DatabaseOption
   const { pool, prisma } = connect(url, "roost");
   const replica = replicaUrl ? connect(replicaUrl, "roost-replica-reads") : undefined;
   let closed = false;
+  const countsOf = (of: pg.Pool) => (): PoolStats => ({
+    total: of.totalCount,
+    idle: of.idleCount,
+    waiting: of.waitingCount,
+  });
   return {
     prisma,
     pool,
     replica,
-    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    stats: countsOf(pool),
+    replicaStats: replica && countsOf(replica.pool),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,7 +1,8 @@
 // Prometheus metrics, one registry per app instance (tests run several in a process).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { PoolStats } from "./db.ts";
 
-export function createMetrics(poolStats: () => { total: number; idle: number; waiting: number }) {
+export function createMetrics(poolStats: () => PoolStats, replicaPoolStats?: () => PoolStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "roost_" });
   const metrics = {
@@ -38,20 +39,20 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
       registers: [registry],
     }),
   };
-  for (const [name, pick] of [
-    ["total", (s: ReturnType<typeof poolStats>) => s.total],
-    ["idle", (s: ReturnType<typeof poolStats>) => s.idle],
-    ["waiting", (s: ReturnType<typeof poolStats>) => s.waiting],
-  ] as const) {
-    new Gauge({
-      name: `roost_db_pool_${name}_connections`,
-      help: `PostgreSQL pool: ${name} connections`,
-      registers: [registry],
-      collect() {
-        this.set(pick(poolStats()));
-      },
-    });
-  }
+  const poolGauges = (prefix: string, what: string, stats: () => PoolStats) => {
+    for (const name of ["total", "idle", "waiting"] as const) {
+      new Gauge({
+        name: `${prefix}_${name}_connections`,
+        help: `${what}: ${name} connections`,
+        registers: [registry],
+        collect() {
+          this.set(stats()[name]);
+        },
+      });
+    }
+  };
+  poolGauges("roost_db_pool", "PostgreSQL pool", poolStats);
+  if (replicaPoolStats) poolGauges("roost_db_replica_pool", "Read replica pool", replicaPoolStats);
   return metrics;
 }
 

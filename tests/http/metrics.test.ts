@@ -51,6 +51,10 @@ describe("METRICS_TOKEN", () => {
   });
 
   it("serves the metrics with it", async () => {
-    expect(await scrape()).toContain("roost_http_requests_total");
+    const text = await scrape();
+    expect(text).toContain("roost_http_requests_total");
+    expect(text).toMatch(/^roost_db_pool_total_connections \d+$/m);
+    // Without DATABASE_REPLICA_URL there is no replica pool to count (tests/scale/read-replica.test.ts).
+    expect(text).not.toContain("roost_db_replica_pool");
   });
 });

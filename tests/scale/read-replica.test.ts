@@ -59,6 +59,14 @@ const lonelySpot = () => ({ lat: -40 - randomInt(1_000) / 100, lng: -120 - rando
 const near = (spot: { lat: number; lng: number }) => ({ filter: { near: { ...spot, radiusKm: 1 } } });
 
 describe("with DATABASE_REPLICA_URL", () => {
+  it("counts the replica pool's connections in /metrics", async () => {
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    for (const name of ["total", "idle", "waiting"]) {
+      expect(metrics).toMatch(new RegExp(`^roost_db_replica_pool_${name}_connections \\d+$`, "m"));
+      expect(metrics).toMatch(new RegExp(`^roost_db_pool_${name}_connections \\d+$`, "m"));
+    }
+  });
+
   it("is a real hot standby, refusing writes", async () => {
     await withClient(withDatabase(cluster.replicaUrl, "roost"), async (client) => {
       expect((await client.query("SELECT pg_is_in_recovery() AS standby")).rows[0]).toEqual({
@@ -125,7 +133,20 @@ describe("with DATABASE_REPLICA_URL", () => {
 
   it("reads the primary while the replica is down", async () => {
     const stay = await stayFixture(t, { title: "Read with the replica down" });
+    const ready = async () => {
+      const response = await fetch(`${t.url}/readyz`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await ready()).toMatchObject({
+      status: 200,
+      body: { checks: { postgres: "up", replica: "up" }, down: [], degraded: [] },
+    });
     await cluster.stopReplica();
+    // Degraded, still ready: its reads go to the primary.
+    expect(await ready()).toMatchObject({
+      status: 200,
+      body: { status: "ok", checks: { postgres: "up", replica: "down" }, down: [], degraded: ["replica"] },
+    });
     expect((await t.client.ok(ListingDocument, { id: stay.listingId })).listing?.title).toBe(
       "Read with the replica down",
     );
