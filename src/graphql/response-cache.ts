@@ -74,11 +74,12 @@ interface Entry {
 /** Stored as its header's JSON, a newline, then the body as sent (no second JSON encoding). */
 const encodeEntry = ({ body, ...header }: Entry) => `${JSON.stringify(header)}\n${body}`;
 
-function decodeEntry(stored: string): Entry {
-  const newline = stored.indexOf("\n");
+/** The entry as read: the body stays the bytes it was stored as, to be sent as they are. */
+function decodeEntry(stored: Buffer): Omit<Entry, "body"> & { body: Buffer } {
+  const newline = stored.indexOf(0x0a);
   return {
-    ...(JSON.parse(stored.slice(0, newline)) as Omit<Entry, "body">),
-    body: stored.slice(newline + 1),
+    ...(JSON.parse(stored.toString("utf8", 0, newline)) as Omit<Entry, "body">),
+    body: stored.subarray(newline + 1),
   };
 }
 
@@ -198,7 +199,7 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
   }
 
   /** The entry while none of the namespaces it was stored under has moved: one round trip. */
-  async function lookup(key: string): Promise<Entry | undefined> {
+  async function lookup(key: string): Promise<ReturnType<typeof decodeEntry> | undefined> {
     const stored = await app.kv.getCurrent(key, CACHE_VERSION_PREFIX);
     return stored ? decodeEntry(stored) : undefined;
   }
@@ -262,10 +263,11 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
         const key = `response:${scope}:${hash}:${digest}${slot}`;
         const state: RequestState = { key, scope, operation, variables, startedAt: Date.now() };
         states.set(request, state);
-        const serve = (body: string, result: "hit" | "coalesced", etag = etagOf(body)) => {
+        const serve = (body: string | Buffer, result: "hit" | "coalesced", etag: string) => {
           metrics.responseCache.inc({ result });
-          // Sent as is: Yoga serializes a result with its own `stringify`, so the body is
-          // neither parsed nor encoded again.
+          // Sent as is: Yoga serializes a result with its own `stringify` and hands what it
+          // returns to its Response, so the body is neither parsed nor encoded again (a Buffer
+          // read from the store is not even decoded).
           setResult({ stringify: () => body } as Parameters<typeof setResult>[0]);
           // Served: nothing to store again.
           states.set(request, { ...state, key: "", etag });
@@ -278,7 +280,7 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
           claim(state);
         } else {
           const twins = await twinsAnswer(pending);
-          if (twins !== undefined) return serve(twins, "coalesced");
+          if (twins !== undefined) return serve(twins, "coalesced", etagOf(twins));
         }
         metrics.responseCache.inc({ result: "miss" });
       } catch (error) {

@@ -12,9 +12,10 @@ export interface KeyValueStore {
    * The value of `key` while it is current, else null. Its first line is the JSON of
    * `{ tags: string[], versions: string[] }` (the rest is the caller's), and it is current while
    * each `versionPrefix + tag` key still holds the version recorded for it ("0" when absent).
-   * One round trip on Redis (a script), where a get and then the versions would take two.
+   * One round trip on Redis (a script), where a get and then the versions would take two. As
+   * bytes: a cached answer goes to the socket as read, without a UTF-8 decode and re-encode.
    */
-  getCurrent(key: string, versionPrefix: string): Promise<string | null>;
+  getCurrent(key: string, versionPrefix: string): Promise<Buffer | null>;
   /** Sets the key only when it holds nothing; false when another value was there first. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
@@ -50,7 +51,8 @@ end
 return value`;
 
 type RedisWithGetCurrent = Redis & {
-  roostGetCurrent(key: string, versionPrefix: string): Promise<string | null>;
+  /** ioredis defines the Buffer-returning twin of every custom command. */
+  roostGetCurrentBuffer(key: string, versionPrefix: string): Promise<Buffer | null>;
 };
 
 export function redisStore(redis: Redis): KeyValueStore {
@@ -62,7 +64,7 @@ export function redisStore(redis: Redis): KeyValueStore {
   return {
     kind: "redis",
     get: (key) => redis.get(key),
-    getCurrent: (key, versionPrefix) => scripted.roostGetCurrent(key, prefix + versionPrefix),
+    getCurrent: (key, versionPrefix) => scripted.roostGetCurrentBuffer(key, prefix + versionPrefix),
     getMany: async (keys) => (keys.length === 0 ? [] : redis.mget(...keys)),
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, "EX", Math.max(1, Math.ceil(ttlSeconds)));
@@ -114,7 +116,7 @@ export function memoryStore(now: () => number = Date.now): KeyValueStore {
       if (value === undefined) return null;
       const { tags, versions } = headerOf(value);
       const current = tags.every((tag, i) => (live(versionPrefix + tag)?.value ?? "0") === versions[i]);
-      return current ? value : null;
+      return current ? Buffer.from(value) : null;
     },
     async set(key, value, ttlSeconds) {
       entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
