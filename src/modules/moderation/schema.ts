@@ -16,7 +16,7 @@ import { ListingPayload } from "../listings/schema.ts";
 import { ReviewRef } from "../reviews/schema.ts";
 import { reinstateListing, suspendListing } from "./listings.ts";
 import { refundBooking } from "./refunds.ts";
-import { hideReview } from "./reviews.ts";
+import { hideReview, unhideReview } from "./reviews.ts";
 import { reinstateUser, suspendUser } from "./users.ts";
 import { REASON_MAX, reasonRule } from "./validation.ts";
 
@@ -53,6 +53,14 @@ const ReinstateUserInput = builder.inputType("ReinstateUserInput", {
   }),
 });
 const HideReviewInput = builder.inputType("HideReviewInput", {
+  validate: reasonRules,
+  fields: (t) => ({
+    reviewId: t.id({ required: true }),
+    reason: t.string({ required: true, description: reasonField }),
+  }),
+});
+
+const UnhideReviewInput = builder.inputType("UnhideReviewInput", {
   validate: reasonRules,
   fields: (t) => ({
     reviewId: t.id({ required: true }),
@@ -158,6 +166,20 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: HideReviewInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       review: await hideReview(
+        requireActor(ctx),
+        { reviewId: decodeIdOf("Review", input.reviewId, "Review"), reason: input.reason.trim() },
+        ctx.app,
+      ),
+    }),
+  }),
+  unhideReview: t.field({
+    type: ReviewPayload("UnhideReviewPayload"),
+    description:
+      "Admins only. Undoes hideReview: the review is back in the listing's reviews and rating once published (and in the guest's reviews). INVALID_STATE when not hidden.",
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UnhideReviewInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      review: await unhideReview(
         requireActor(ctx),
         { reviewId: decodeIdOf("Review", input.reviewId, "Review"), reason: input.reason.trim() },
         ctx.app,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuditLogDocument,
   HideReviewDocument,
+  UnhideReviewDocument,
   RefundBookingDocument,
   ReinstateListingDocument,
   ReinstateUserDocument,
@@ -63,6 +64,7 @@ const operations: Operation[] = [
   op("suspendUser", SuspendUserDocument, () => ({ input: { userId: f.host.globalId, reason } })),
   op("reinstateUser", ReinstateUserDocument, () => ({ input: { userId: f.host.globalId, reason } })),
   op("hideReview", HideReviewDocument, () => ({ input: { reviewId, reason } })),
+  op("unhideReview", UnhideReviewDocument, () => ({ input: { reviewId, reason } })),
   op("refundBooking", RefundBookingDocument, () => ({
     input: { bookingId, reason, idempotencyKey: randomUUID() },
   })),

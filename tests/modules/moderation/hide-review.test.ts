@@ -9,6 +9,7 @@ import {
   ListingReviewsDocument,
   ReviewDocument,
   SearchListingsDocument,
+  UnhideReviewDocument,
 } from "../../../schema/generated/graphql.ts";
 import { encodeGlobalId } from "../../../src/graphql/global-id.ts";
 import { startTestApp, type TestApp } from "../../helpers/app.ts";
@@ -38,6 +39,8 @@ afterAll(async () => {
 
 const hide = (admin: TestUser, reviewId: string) =>
   admin.client.request(HideReviewDocument, { input: { reviewId, reason } });
+const unhide = (admin: TestUser, reviewId: string) =>
+  admin.client.request(UnhideReviewDocument, { input: { reviewId, reason: "Appeal upheld." } });
 const reviewsOf = async (f: ModerationFixture) =>
   (await t.client.ok(ListingReviewsDocument, { id: f.listingId, first: 10 })).listing;
 const ratingNear = async (at: { lat: number; lng: number }) =>
@@ -148,5 +151,50 @@ describe("hideReview", () => {
     expect(codeOf(await hide(f.admin, bad.id))).toBe("INVALID_STATE");
     expect(codeOf(await hide(f.admin, encodeGlobalId("Review", randomUUID())))).toBe("NOT_FOUND");
     expect(codeOf(await hide(f.admin, f.listingId))).toBe("NOT_FOUND");
+  });
+});
+
+describe("unhideReview", () => {
+  it("puts a hidden review back in the listing's reviews and rating, cached pages and search included", async () => {
+    const at = spot();
+    const f = await moderationFixture(t, at);
+    const { bad } = await twoReviews(f);
+    expect((await hide(f.admin, bad.id)).errors).toBeUndefined();
+    // Read while hidden, so a stale cached page or search would show now.
+    expect((await reviewsOf(f))?.rating).toMatchObject({ average: 5, count: 1 });
+    expect(await ratingNear(at)).toEqual({ average: 5, count: 1 });
+
+    const answer = await unhide(f.admin, bad.id);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.unhideReview.review).toMatchObject({ id: bad.id, hiddenAt: null });
+    const back = await reviewsOf(f);
+    expect(back?.rating).toMatchObject({ average: 3, count: 2 });
+    expect(back?.reviews.edges.map((edge) => edge.node.id)).toContain(bad.id);
+    expect(await ratingNear(at)).toEqual({ average: 3, count: 2 });
+    expect((await t.client.ok(ReviewDocument, { id: bad.id })).node?.id).toBe(bad.id);
+
+    const raw = (
+      await t.app.db.review.findFirstOrThrow({ where: { comment: bad.comment, listingId: f.listing.id } })
+    ).id;
+    const rows = await auditRowsOf(t, raw);
+    expect(rows.map((row) => row.action).sort()).toEqual(["review.hidden", "review.unhidden"]);
+    expect(rows.find((row) => row.action === "review.unhidden")).toMatchObject({
+      actorId: f.admin.id,
+      data: {
+        reason: "Appeal upheld.",
+        before: { hiddenAt: expect.any(String), listingRating: { average: 5, count: 1 } },
+        after: { hiddenAt: null, listingRating: { average: 3, count: 2 } },
+      },
+    });
+  });
+
+  it("is refused for a review that is not hidden, and for ids naming no review", async () => {
+    const f = await moderationFixture(t, spot());
+    const { bad } = await twoReviews(f);
+    expect(codeOf(await unhide(f.admin, bad.id))).toBe("INVALID_STATE");
+    expect((await hide(f.admin, bad.id)).errors).toBeUndefined();
+    expect((await unhide(f.admin, bad.id)).errors).toBeUndefined();
+    expect(codeOf(await unhide(f.admin, bad.id))).toBe("INVALID_STATE");
+    expect(codeOf(await unhide(f.admin, encodeGlobalId("Review", randomUUID())))).toBe("NOT_FOUND");
   });
 });
