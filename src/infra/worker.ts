@@ -140,7 +140,7 @@ export function superviseWorker(
         continue;
       }
       if (stopping) {
-        await runner.stop();
+        await runner.stop().catch((error: unknown) => log.warn({ err: error }, "worker pool stop failed"));
         break;
       }
       failures = 0;
@@ -167,7 +167,8 @@ export function superviseWorker(
     async stop() {
       stopping = true;
       stopped.abort();
-      await current?.stop();
+      // A pool that ended on its own a moment ago may refuse a second stop: nothing is left to stop.
+      await current?.stop().catch((error: unknown) => log.warn({ err: error }, "worker pool stop failed"));
       await loop;
     },
   };
