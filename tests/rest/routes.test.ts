@@ -858,6 +858,27 @@ const cases: Record<string, () => Promise<void>> = {
     expectRestError(await as(host).post(path, { body: { reason: "I agree" } }), 403, "FORBIDDEN");
   },
 
+  async "POST /api/admin/reviews/{id}/unhide"() {
+    const reviewed = await completedStay(t, stay, { checkIn: day(-7), checkOut: day(-6) });
+    const review = await reviewBothSides(reviewed, 2);
+    const path = `/api/admin/reviews/${review.id}/unhide`;
+    expectRestError(
+      await as(await admin()).post(path, { body: { reason: "Not hidden yet" } }),
+      409,
+      "INVALID_STATE",
+    );
+    await as(await admin()).post(`/api/admin/reviews/${review.id}/hide`, { body: { reason: "Abusive" } });
+    const bad = await as(await admin()).post(path, { body: { reason: "" } });
+    expectRestError(bad, 400, "BAD_USER_INPUT");
+    expect(fieldPaths(bad)).toEqual(["reason"]);
+    expectRestError(await as(host).post(path, { body: { reason: "Please" } }), 403, "FORBIDDEN");
+    const ok = await as(await admin()).post<{ review: { id: string; hiddenAt: string | null } }>(path, {
+      body: { reason: "Appeal upheld" },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.review).toEqual(expect.objectContaining({ id: review.id, hiddenAt: null }));
+  },
+
   async "POST /api/admin/bookings/{id}/refund"() {
     const booking = await pendingBooking();
     await as(host).post(`/api/bookings/${booking.id}/accept`);
