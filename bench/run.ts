@@ -3,6 +3,7 @@
 // (peers/) right after it under the same load. See bench/README.md.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { Agent } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../src/app.ts";
@@ -14,6 +15,7 @@ import { GraphQLClient } from "../tests/helpers/client.ts";
 import { createScratchDatabase } from "./database.ts";
 import type { LoadMessage, LoadPlan } from "./load-process.ts";
 import { explainSearchStatements } from "./explain.ts";
+import { loopbackOrigin, type RequestSpec, send } from "./load.ts";
 import { runPeers } from "./peers/run-peers.ts";
 import {
   appSource,
@@ -148,6 +150,11 @@ async function main(): Promise<void> {
       warmupRounds: WARMUP_ROUNDS,
       params: { ...params, token, guestTokens },
     };
+    if (scenario.kind !== "burst" && scenario.primes) {
+      const primes = scenario.primes(plan.params);
+      await prime(server.url, primes);
+      log(`${scenario.name}: primed with ${primes.length} request(s), one per distinct answer`);
+    }
     const { outcome, server: activity, memory } = await runScenario(scenario, plan, probe);
     const common = { name: scenario.name, measures: scenario.measures, server: activity, memory };
     if (outcome.type === "burst-result") {
@@ -207,6 +214,26 @@ async function main(): Promise<void> {
     races,
   };
   if (process.env.BENCH_OUTPUT) log(`wrote ${writeJson(run, process.env.BENCH_OUTPUT)}`);
+}
+
+/** Sends each request once, a few at a time; any answer but a 200 stops the run. */
+async function prime(baseUrl: string, requests: RequestSpec[]): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const origin = loopbackOrigin(baseUrl);
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < requests.length) {
+          const spec = requests[next++] as RequestSpec;
+          const { status, body } = await send(origin, agent, spec, 60_000);
+          if (status !== 200) throw new Error(`priming ${spec.path}: HTTP ${status} ${body.slice(0, 200)}`);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
 }
 
 type Probe = ReturnType<typeof createProbe>;
