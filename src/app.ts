@@ -2,6 +2,7 @@
 // built from config and closed together.
 import type { Config } from "./config.ts";
 import { Cache } from "./infra/cache.ts";
+import { broadcastInvalidations } from "./infra/cache-broadcast.ts";
 import { type Clock, systemClock } from "./infra/clock.ts";
 import { createDatabase, type Database, type Db } from "./infra/db.ts";
 import { type KeyValueStore, memoryStore, redisStore } from "./infra/kv.ts";
@@ -103,6 +104,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
   }
 
+  const cache = new Cache(kv, metrics, logger, config.cacheTtlSeconds);
+  const pubsub = createAppPubSub(pubsubRedis);
+  const stopBroadcasts = broadcastInvalidations(cache, pubsub, logger);
+
   return {
     config,
     logger,
@@ -118,12 +123,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }),
     redis,
     kv,
-    cache: new Cache(kv, metrics, logger, config.cacheTtlSeconds),
+    cache,
     rateLimiter,
-    pubsub: createAppPubSub(pubsubRedis),
+    pubsub,
     metrics,
     payments: payments.provider,
     async close() {
+      await stopBroadcasts();
       await rateLimiter.close();
       await payments.close();
       await kv.close();
