@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
 import { superviseWorker } from "./infra/worker.ts";
-import { moduleCrontab, moduleTasks } from "./modules/tasks.ts";
+import { moduleWorkerOptions } from "./modules/tasks.ts";
 import { startHttpServer } from "./server.ts";
 
 async function main(): Promise<void> {
@@ -21,13 +21,7 @@ async function main(): Promise<void> {
   const server = await startHttpServer(app, config.port, config.host);
   // Supervised: a pool that ends (PostgreSQL restarted) is replaced, the API goes on serving.
   const worker = config.workerInProcess
-    ? superviseWorker(app, {
-        connectionString: database.url,
-        concurrency: config.workerConcurrency,
-        tasks: moduleTasks(app),
-        crontab: moduleCrontab,
-        heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
-      })
+    ? superviseWorker(app, moduleWorkerOptions(app, database.url))
     : undefined;
   logger.info(
     {

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { prepareDatabase } from "./infra/database-setup.ts";
 import { createLogger } from "./infra/logger.ts";
 import { superviseWorker } from "./infra/worker.ts";
-import { moduleCrontab, moduleTasks } from "./modules/tasks.ts";
+import { moduleWorkerOptions } from "./modules/tasks.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,13 +17,7 @@ async function main(): Promise<void> {
   const database = await prepareDatabase(config, logger);
   const app = await createApp(config, { databaseUrl: database.url, logger });
   // Started before the signal handlers, so a signal always finds the supervisor to stop.
-  const worker = superviseWorker(app, {
-    connectionString: database.url,
-    concurrency: config.workerConcurrency,
-    tasks: moduleTasks(app),
-    crontab: moduleCrontab,
-    heartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
-  });
+  const worker = superviseWorker(app, moduleWorkerOptions(app, database.url));
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "worker shutting down");

@@ -35,11 +35,11 @@ export class Cache {
     { lagMs = 0 }: { lagMs?: number } = {},
   ): Promise<T> {
     let fullKey: string | undefined;
-    let versions: Array<string | null>;
+    let versions: string[];
     const loadedAt = Date.now();
     try {
-      versions = await Promise.all(namespaces.map((namespace) => this.store.get(versionKey(namespace))));
-      fullKey = `cache:${namespaces.map((namespace, i) => `${namespace}@${versions[i] ?? "0"}`).join("|")}:${key}`;
+      versions = await this.versions(namespaces);
+      fullKey = `cache:${namespaces.map((namespace, i) => `${namespace}@${versions[i]}`).join("|")}:${key}`;
       const hit = await this.store.get(fullKey);
       if (hit !== null) {
         this.metrics.cacheRequests.inc({ result: "hit" });
@@ -53,7 +53,7 @@ export class Cache {
     }
     const value = await load();
     const changedWithinLag =
-      lagMs > 0 && versions.some((version) => versionWrittenAt(version ?? "0") >= loadedAt - lagMs);
+      lagMs > 0 && versions.some((version) => versionWrittenAt(version) >= loadedAt - lagMs);
     if (!changedWithinLag) {
       await this.store.set(fullKey, encode(value), this.ttlSeconds).catch(() => undefined);
     }

@@ -2,6 +2,7 @@
 import type { CronItem, TaskList } from "graphile-worker";
 import { idempotencyCronItems, idempotencyTasks } from "../infra/idempotency.ts";
 import type { App } from "../app.ts";
+import type { WorkerOptions } from "../infra/worker.ts";
 import { bookingTasks } from "./bookings/jobs.ts";
 import { calendarSyncCronItems, calendarSyncTasks } from "./calendar-sync/jobs.ts";
 import { notificationTasks } from "./notifications/jobs.ts";
@@ -25,3 +26,12 @@ export const moduleCrontab: CronItem[] = [
   ...privacyCronItems,
   ...calendarSyncCronItems,
 ];
+
+/** A process's worker (the API's own, or `npm run worker`): every module's tasks and cron, as configured. */
+export const moduleWorkerOptions = (app: App, connectionString: string): WorkerOptions => ({
+  connectionString,
+  concurrency: app.config.workerConcurrency,
+  tasks: moduleTasks(app),
+  crontab: moduleCrontab,
+  heartbeatTimeoutMs: app.config.workerHeartbeatTimeoutMs,
+});

@@ -11,7 +11,7 @@ import { type Config, loadConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/infra/clock.ts";
 import type { Logger } from "../../src/infra/logger.ts";
 import { startWorker } from "../../src/infra/worker.ts";
-import { moduleCrontab, moduleTasks } from "../../src/modules/tasks.ts";
+import { moduleWorkerOptions } from "../../src/modules/tasks.ts";
 import { type RunningServer, startHttpServer } from "../../src/server.ts";
 import { GraphQLClient } from "./client.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -81,12 +81,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     client: new GraphQLClient(`${server.url}/graphql`),
     async startWorker() {
       const runner = await startWorker(app, {
-        connectionString: database.url,
+        ...moduleWorkerOptions(app, database.url),
         concurrency: 2,
         pollInterval: 200,
-        tasks: moduleTasks(app),
-        crontab: moduleCrontab,
-        heartbeatTimeoutMs: app.config.workerHeartbeatTimeoutMs,
       });
       runners.push(runner);
       return runner;
