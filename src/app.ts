@@ -2,7 +2,6 @@
 // built from config and closed together.
 import type { Config } from "./config.ts";
 import { Cache } from "./infra/cache.ts";
-import { broadcastInvalidations } from "./infra/cache-broadcast.ts";
 import { type Clock, systemClock } from "./infra/clock.ts";
 import { createDatabase, type Database, type Db } from "./infra/db.ts";
 import { type KeyValueStore, memoryStore, redisStore } from "./infra/kv.ts";
@@ -104,10 +103,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
   }
 
-  const cache = new Cache(kv, metrics, logger, config.cacheTtlSeconds);
-  const pubsub = createAppPubSub(pubsubRedis);
-  const stopBroadcasts = broadcastInvalidations(cache, pubsub, logger);
-
   return {
     config,
     logger,
@@ -123,13 +118,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }),
     redis,
     kv,
-    cache,
+    cache: new Cache(kv, metrics, logger, config.cacheTtlSeconds),
     rateLimiter,
-    pubsub,
+    pubsub: createAppPubSub(pubsubRedis),
     metrics,
     payments: payments.provider,
     async close() {
-      await stopBroadcasts();
       await rateLimiter.close();
       await payments.close();
       await kv.close();

@@ -30,7 +30,6 @@ import { canonicalJson } from "../infra/idempotency.ts";
 import { listingCacheTags, searchPageTags } from "../modules/listings/cache-tags.ts";
 import { authenticateRequest } from "../modules/accounts/authenticate.ts";
 import { decodeGlobalId } from "./global-id.ts";
-import { type LocalAnswer, LocalAnswers } from "./local-answers.ts";
 import { persistedOperations } from "./persisted-operations.ts";
 
 /** Root fields whose answer is the same for every caller in a scope and changes only by writes. */
@@ -38,14 +37,6 @@ const CACHEABLE_ROOT_FIELDS = new Set(["listing", "searchListings", "amenities",
 
 /** How long a shared cache (CDN, browser) may keep a public answer without asking again. */
 export const PUBLIC_MAX_AGE_SECONDS = 30;
-
-/**
- * How long a public answer stays in process at most. Invalidations remove it sooner (at once for
- * this process's writes, as their broadcast arrives for others'); this bounds only the case of a
- * lost broadcast. Short, as it is also how stale another instance's page can be then.
- */
-const LOCAL_TTL_MS = 2_000;
-const LOCAL_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A write this close before a read began may not be visible to it (clocks of other processes). */
 const CLOCK_SKEW_MS = 1_000;
@@ -207,21 +198,10 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
     return auth.session ? `user:${auth.session.userId}` : null;
   }
 
-  // Public answers read lately, kept in process (local-answers.ts): a hot page skips the round trip.
-  const local = new LocalAnswers({ ttlMs: LOCAL_TTL_MS, maxBytes: LOCAL_MAX_BYTES });
-  app.cache.onInvalidated((namespaces) => local.invalidate(namespaces));
-
-  /** The entry while none of the namespaces it was stored under has moved: one round trip, or none. */
-  async function lookup(key: string, scope: string): Promise<LocalAnswer | undefined> {
-    const shared = scope === "public";
-    const kept = shared ? local.get(key) : undefined;
-    if (kept) return kept;
-    const epoch = local.epoch;
+  /** The entry while none of the namespaces it was stored under has moved: one round trip. */
+  async function lookup(key: string): Promise<ReturnType<typeof decodeEntry> | undefined> {
     const stored = await app.kv.getCurrent(key, CACHE_VERSION_PREFIX);
-    if (!stored) return undefined;
-    const entry = decodeEntry(stored);
-    if (shared) local.put(key, entry, epoch);
-    return entry;
+    return stored ? decodeEntry(stored) : undefined;
   }
 
   /** Keeps the answer; false when a write it depends on moved while it was computed. */
@@ -292,7 +272,7 @@ export function useResponseCache(app: App): Plugin<object, FacadeContext> {
           // Served: nothing to store again.
           states.set(request, { ...state, key: "", etag });
         };
-        const entry = await lookup(key, scope);
+        const entry = await lookup(key);
         if (entry) return serve(entry.body, "hit", entry.etag);
         // Checked and claimed with no await between, so of twins arriving together one claims.
         const pending = inflight.get(key);

@@ -6,14 +6,7 @@ import type { KeyValueStore } from "./kv.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
-/** Hears an invalidation's namespaces (Cache.onInvalidated). */
-export type InvalidationListener = (namespaces: readonly string[]) => void;
-
 export class Cache {
-  private readonly listeners = new Set<InvalidationListener>();
-  /** Tells the other processes of the deployment (app.ts wires it to pub/sub). */
-  broadcast: ((namespaces: readonly string[]) => Promise<void>) | undefined;
-
   constructor(
     private readonly store: KeyValueStore,
     private readonly metrics: Metrics,
@@ -76,34 +69,6 @@ export class Cache {
         { err: error, namespaces },
         "cache invalidation failed; entries expire within the TTL",
       );
-    }
-    this.received(namespaces);
-    try {
-      await this.broadcast?.(namespaces);
-    } catch (error) {
-      // Other processes' local copies then live out their short TTL (graphql/local-answers.ts).
-      this.logger.warn({ err: error, namespaces }, "cache invalidation not broadcast");
-    }
-  }
-
-  /**
-   * Hears every invalidation: this process's, once the store has it and before `invalidate`
-   * returns, and other processes' as their broadcasts arrive (`received`). For copies kept in
-   * process, which the store's versions cannot reach.
-   */
-  onInvalidated(listener: InvalidationListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** An invalidation made here or, broadcast, by another process: tells the listeners. */
-  received(namespaces: readonly string[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(namespaces);
-      } catch (error) {
-        this.logger.error({ err: error }, "cache invalidation listener failed");
-      }
     }
   }
 
